@@ -1,0 +1,85 @@
+package org.trame.pseudo;
+
+import java.util.Locale;
+
+/**
+ * What an identifying column holds. The role decides how a value is normalized before keyed
+ * hashing, so that one person's identifier gives one pseudonym in every source.
+ */
+public enum IdentifierRole {
+  /** A NIR (social-security number), 13 characters with or without its 2-digit key. */
+  NIR,
+  /** A birth date, normalized to ISO {@code yyyy-MM-dd}. */
+  BIRTH_DATE,
+  /** Sex: {@code 1}/{@code M}/{@code H} → 1, {@code 2}/{@code F} → 2, anything else → 9. */
+  SEX,
+  /** Birth rank among same-sex twins under one insured person's NIR. */
+  BIRTH_RANK,
+  /** Last name (birth or usage name). */
+  LAST_NAME,
+  /** First name. */
+  FIRST_NAME,
+  /** French postcode, 5 characters (2A/2B kept for Corsica). */
+  POSTCODE,
+  /** A local identifier such as a hospital patient number: trimmed, case kept. */
+  LOCAL_ID;
+
+  /** The lower-case name used in YAML ({@code birth_date}). */
+  public String yamlName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Normalizes one raw value for this role, or returns null when it is absent or unusable (an
+   * absent identifier must never get a pseudonym, or all absent values would become one person).
+   * NIRs are returned as their 13-character body only when the control key checks out or is
+   * missing; see {@link Nir#check} to tell the cases apart.
+   */
+  public String normalize(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    switch (this) {
+      case NIR:
+        Nir.Check c = Nir.check(raw);
+        return c.status() == Nir.Status.VALID || c.status() == Nir.Status.MISSING_KEY
+            ? c.body()
+            : null;
+      case BIRTH_DATE:
+        try {
+          return Dates.toIso(raw);
+        } catch (java.time.format.DateTimeParseException e) {
+          return null;
+        }
+      case SEX:
+        return normalizeSex(raw);
+      case BIRTH_RANK:
+        String rank = raw.trim().replaceFirst("^0+(?=\\d)", "");
+        return rank.chars().allMatch(Character::isDigit) ? rank : null;
+      case LAST_NAME:
+      case FIRST_NAME:
+        return Names.normalize(raw);
+      case POSTCODE:
+        String p = raw.trim().toUpperCase(Locale.ROOT).replace(" ", "");
+        return p.matches("\\d{5}|2[AB]\\d{3}") ? p : null;
+      case LOCAL_ID:
+        return raw.trim();
+      default:
+        throw new IllegalStateException("Unhandled role " + this);
+    }
+  }
+
+  private static String normalizeSex(String raw) {
+    switch (raw.trim().toUpperCase(Locale.ROOT)) {
+      case "1":
+      case "M":
+      case "H":
+        return "1";
+      case "2":
+      case "F":
+        return "2";
+      default:
+        return null;
+    }
+  }
+}
