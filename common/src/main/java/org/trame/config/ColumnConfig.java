@@ -15,12 +15,7 @@ import org.trame.pseudo.IdentifierRole;
  * @param required whether an empty value is an error (default false)
  */
 public record ColumnConfig(
-    String name,
-    ColumnType type,
-    String format,
-    IdentifierRole role,
-    Fate fate,
-    Boolean required) {
+    String name, ColumnType type, String format, IdentifierRole role, Fate fate, Boolean required) {
   /** Roles that identify a person directly: never kept in clear. */
   public static final Set<IdentifierRole> DIRECT =
       Set.of(

@@ -2,8 +2,8 @@ package org.trame.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reads YAML configuration into records, strictly: an unknown key, a value of the wrong type or a
- * missing required field stops loading with a {@link ConfigException} that names the file, the
- * line and column, and the field's path, e.g. {@code conf/trame.yaml line 4, column 3: keys.key_fle:
+ * missing required field stops loading with a {@link ConfigException} that names the file, the line
+ * and column, and the field's path, e.g. {@code conf/trame.yaml line 4, column 3: keys.key_fle:
  * unknown field (known: keystore, password_env, password_file)}.
  *
  * <p>YAML keys are snake_case; record components are camelCase ({@code password_env} → {@code

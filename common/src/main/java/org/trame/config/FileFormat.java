@@ -9,7 +9,8 @@ package org.trame.config;
  * @param header whether the first CSV line names the columns (default true)
  * @param charset {@code UTF-8} (default) or {@code ISO-8859-1} (Latin-1)
  */
-public record FileFormat(Type type, String delimiter, String quote, Boolean header, String charset) {
+public record FileFormat(
+    Type type, String delimiter, String quote, Boolean header, String charset) {
   /** The file types Trame reads. */
   public enum Type {
     CSV,
@@ -27,7 +28,8 @@ public record FileFormat(Type type, String delimiter, String quote, Boolean head
           "field 'delimiter' must be one character, got '" + delimiter + "'");
     }
     if (quote.length() != 1) {
-      throw new IllegalArgumentException("field 'quote' must be one character, got '" + quote + "'");
+      throw new IllegalArgumentException(
+          "field 'quote' must be one character, got '" + quote + "'");
     }
     if (!java.nio.charset.Charset.isSupported(charset)) {
       throw new IllegalArgumentException("field 'charset': unknown charset '" + charset + "'");

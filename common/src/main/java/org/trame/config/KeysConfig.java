@@ -1,8 +1,8 @@
 package org.trame.config;
 
 /**
- * Where keys come from ({@code trame.yaml}'s {@code keys:} section). Never the keys themselves,
- * nor the password: only where to read them.
+ * Where keys come from ({@code trame.yaml}'s {@code keys:} section). Never the keys themselves, nor
+ * the password: only where to read them.
  *
  * @param keystore path of the PKCS12 keystore (overridden by {@code TRAME_KEYSTORE})
  * @param passwordEnv environment variable holding the keystore password (default {@code

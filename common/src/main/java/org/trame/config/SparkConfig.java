@@ -17,7 +17,9 @@ public record SparkConfig(String master, Map<String, String> settings) {
     for (String key : settings.keySet()) {
       if (!key.startsWith("spark.")) {
         throw new IllegalArgumentException(
-            "spark.settings key '" + key + "' is not a Spark setting (it must start with 'spark.')");
+            "spark.settings key '"
+                + key
+                + "' is not a Spark setting (it must start with 'spark.')");
       }
     }
   }

@@ -23,7 +23,10 @@ public record TableConfig(
     Require.nonBlank(files, "files");
     if (files.contains("/") || files.contains("\\") || files.contains("..")) {
       throw new IllegalArgumentException(
-          "table '" + name + "': 'files' is a name or glob inside the batch folder, got '" + files
+          "table '"
+              + name
+              + "': 'files' is a name or glob inside the batch folder, got '"
+              + files
               + "'");
     }
     format = format == null ? new FileFormat(null, null, null, null, null) : format;
@@ -42,15 +45,19 @@ public record TableConfig(
             "table '" + name + "': pseudonym '" + p.name() + "' reuses a column name");
       }
       for (String f : p.from()) {
-        ColumnConfig c =
-            columns.stream().filter(x -> x.name().equals(f)).findFirst().orElse(null);
+        ColumnConfig c = columns.stream().filter(x -> x.name().equals(f)).findFirst().orElse(null);
         if (c == null) {
           throw new IllegalArgumentException(
               "table '" + name + "': pseudonym '" + p.name() + "' uses unknown column '" + f + "'");
         }
         if (c.role() == null) {
           throw new IllegalArgumentException(
-              "table '" + name + "': pseudonym '" + p.name() + "' uses column '" + f
+              "table '"
+                  + name
+                  + "': pseudonym '"
+                  + p.name()
+                  + "' uses column '"
+                  + f
                   + "', which has no role");
         }
       }

@@ -39,8 +39,8 @@ public record TrameConfig(
   }
 
   /**
-   * Applies the environment overrides, then resolves every root to an absolute URI and the
-   * keystore and password file to absolute paths, relative ones against {@code base}.
+   * Applies the environment overrides, then resolves every root to an absolute URI and the keystore
+   * and password file to absolute paths, relative ones against {@code base}.
    */
   public TrameConfig resolve(Path base, Map<String, String> env) {
     String l = env.getOrDefault(ENV_LANDING, landing);

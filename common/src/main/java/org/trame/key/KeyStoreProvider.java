@@ -111,7 +111,8 @@ public final class KeyStoreProvider {
         KeyId id = KeyId.parse(alias);
         java.security.Key key = store.getKey(alias, password);
         int bits = key.getEncoded() == null ? 0 : key.getEncoded().length * 8;
-        out.add(new KeyInfo(id, key.getAlgorithm(), bits, store.getCreationDate(alias).toInstant()));
+        out.add(
+            new KeyInfo(id, key.getAlgorithm(), bits, store.getCreationDate(alias).toInstant()));
       }
       out.sort((a, b) -> a.id().compareTo(b.id()));
       return out;
@@ -122,8 +123,10 @@ public final class KeyStoreProvider {
 
   /** The newest version of a purpose's key, if any. */
   public Optional<KeyId> latest(String purpose) {
-    return list().stream().map(KeyInfo::id).filter(id -> id.purpose().equals(purpose)).reduce(
-        (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    return list().stream()
+        .map(KeyInfo::id)
+        .filter(id -> id.purpose().equals(purpose))
+        .reduce((a, b) -> a.compareTo(b) >= 0 ? a : b);
   }
 
   /**
@@ -151,7 +154,11 @@ public final class KeyStoreProvider {
             .orElseThrow(
                 () ->
                     new KeyAccessException(
-                        "Cannot find a '" + purpose + "' key in " + path + " (see 'trame keys list')"));
+                        "Cannot find a '"
+                            + purpose
+                            + "' key in "
+                            + path
+                            + " (see 'trame keys list')"));
     return get(id);
   }
 
@@ -202,7 +209,10 @@ public final class KeyStoreProvider {
           Files.move(tmp, path);
         }
       } else {
-        Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+            tmp,
+            path,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
     } finally {

@@ -7,8 +7,8 @@ import java.time.format.ResolverStyle;
 import java.util.List;
 
 /**
- * Dates to ISO-8601 ({@code yyyy-MM-dd}) before keyed hashing, with strict calendar checks:
- * {@code 2023-02-30} is refused, not rolled over to March.
+ * Dates to ISO-8601 ({@code yyyy-MM-dd}) before keyed hashing, with strict calendar checks: {@code
+ * 2023-02-30} is refused, not rolled over to March.
  */
 public final class Dates {
   private static final List<DateTimeFormatter> USUAL =

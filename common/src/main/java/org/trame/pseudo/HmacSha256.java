@@ -9,8 +9,8 @@ import java.util.Arrays;
  *
  * <p>Each call clones the two primed SHA-256 states instead of re-hashing the padded key, which
  * saves two compression rounds per message compared with {@link javax.crypto.Mac}. Instances are
- * immutable after construction and safe to share between threads. The key is not retained: only
- * the two primed digest states are, and {@link #toString()} never shows them.
+ * immutable after construction and safe to share between threads. The key is not retained: only the
+ * two primed digest states are, and {@link #toString()} never shows them.
  */
 public final class HmacSha256 {
   /** Output length in bytes. */
@@ -76,7 +76,8 @@ public final class HmacSha256 {
     try {
       return (MessageDigest) primed.clone();
     } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("Cannot clone SHA-256 state: provider does not support it", e);
+      throw new IllegalStateException(
+          "Cannot clone SHA-256 state: provider does not support it", e);
     }
   }
 

@@ -5,11 +5,10 @@ import java.util.Locale;
 /**
  * The French social-security number (NIR): 13 characters and a 2-digit control key.
  *
- * <p>Layout of the 13 characters: sex (1 digit: 1, 2, or 3, 4, 7, 8 for provisional numbers),
- * birth year (2), birth month (2), birth département (2, {@code 2A}/{@code 2B} for Corsica),
- * commune (3), order number (3). The key is {@code 97 - (n mod 97)} where {@code n} is the
- * 13-character number read as an integer, with {@code 2A} counted as {@code 19} and {@code 2B}
- * as {@code 18}.
+ * <p>Layout of the 13 characters: sex (1 digit: 1, 2, or 3, 4, 7, 8 for provisional numbers), birth
+ * year (2), birth month (2), birth département (2, {@code 2A}/{@code 2B} for Corsica), commune (3),
+ * order number (3). The key is {@code 97 - (n mod 97)} where {@code n} is the 13-character number
+ * read as an integer, with {@code 2A} counted as {@code 19} and {@code 2B} as {@code 18}.
  */
 public final class Nir {
   /** Length of the NIR without its key. */

@@ -13,10 +13,9 @@ import java.util.Arrays;
  * therefore never give the same input: {@code ("nir", "AB")} and {@code ("nirA", "B")} differ, and
  * so do {@code ("x", "a", "bc")} and {@code ("x", "ab", "c")}.
  *
- * <p><b>Text form.</b> The first 128 bits of the MAC in lower-case RFC 4648 base32 without
- * padding: 26 characters from {@code a-z2-7}, safe in CSV, SQL and case-insensitive tools. With
- * 10^9 people, the chance that any two of them share a pseudonym of one kind is about n²/2^129 ≈
- * 1.5 × 10^-21.
+ * <p><b>Text form.</b> The first 128 bits of the MAC in lower-case RFC 4648 base32 without padding:
+ * 26 characters from {@code a-z2-7}, safe in CSV, SQL and case-insensitive tools. With 10^9 people,
+ * the chance that any two of them share a pseudonym of one kind is about n²/2^129 ≈ 1.5 × 10^-21.
  *
  * <p>Serializable so that Spark ships it to executors with the job; the key travels inside it and
  * the primed digest states are rebuilt once per deserialized copy. {@code toString()} shows only

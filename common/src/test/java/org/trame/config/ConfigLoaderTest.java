@@ -32,7 +32,8 @@ class ConfigLoaderTest {
     assertThat(c.spark().settings()).containsEntry("spark.sql.shuffle.partitions", "4");
     assertThat(c.keys().passwordEnv()).isEqualTo("TRAME_KEYSTORE_PASSWORD");
     TrameConfig r = c.resolve(dir, Map.of());
-    assertThat(r.landing()).isEqualTo(dir.resolve("data/landing").toUri().toString().replaceAll("/$", ""));
+    assertThat(r.landing())
+        .isEqualTo(dir.resolve("data/landing").toUri().toString().replaceAll("/$", ""));
     assertThat(r.warehouse()).isEqualTo("hdfs://nn.example:8020/trame/warehouse");
     assertThat(r.extracts()).isEqualTo("s3a://bucket/extracts");
     assertThat(r.keys().keystore()).isEqualTo(dir.resolve("keys/trame.p12").toString());
@@ -82,7 +83,8 @@ class ConfigLoaderTest {
     String yaml = VALID.replace("warehouse: hdfs://nn.example:8020/trame/warehouse\n", "");
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, "trame.yaml", TrameConfig.class))
         .isInstanceOf(ConfigException.class)
-        .hasMessageMatching("trame\\.yaml line \\d+, column \\d+: missing required field 'warehouse'");
+        .hasMessageMatching(
+            "trame\\.yaml line \\d+, column \\d+: missing required field 'warehouse'");
   }
 
   @Test
@@ -94,7 +96,9 @@ class ConfigLoaderTest {
 
   @Test
   void brokenYamlSaysWhere() {
-    assertThatThrownBy(() -> ConfigLoader.parse("landing: a\n  warehouse: b: c\n", "t.yaml", TrameConfig.class))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse("landing: a\n  warehouse: b: c\n", "t.yaml", TrameConfig.class))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("t.yaml line ")
         .hasMessageContaining("invalid YAML");

@@ -38,7 +38,8 @@ class SourceConfigTest {
     assertThat(t.format().delimiter()).isEqualTo(";");
     assertThat(t.column("NIR_OD").orElseThrow().role()).isEqualTo(IdentifierRole.NIR);
     assertThat(t.column("BEN_SEX_COD").orElseThrow().fate()).isEqualTo(Fate.KEEP);
-    assertThat(t.pseudonyms().get(0).from()).containsExactly("NIR_OD", "BEN_NAI_DTE", "BEN_SEX_COD");
+    assertThat(t.pseudonyms().get(0).from())
+        .containsExactly("NIR_OD", "BEN_NAI_DTE", "BEN_SEX_COD");
   }
 
   @Test

@@ -57,7 +57,9 @@ class HkdfTest {
     byte[] p = Hkdf.extract(HEX.parseHex(salt), HEX.parseHex(ikm));
     assertThat(HEX.formatHex(p)).isEqualTo(prk);
     assertThat(HEX.formatHex(Hkdf.expand(p, HEX.parseHex(info), length))).isEqualTo(okm);
-    assertThat(HEX.formatHex(Hkdf.derive(HEX.parseHex(salt), HEX.parseHex(ikm), HEX.parseHex(info), length)))
+    assertThat(
+            HEX.formatHex(
+                Hkdf.derive(HEX.parseHex(salt), HEX.parseHex(ikm), HEX.parseHex(info), length)))
         .isEqualTo(okm);
   }
 

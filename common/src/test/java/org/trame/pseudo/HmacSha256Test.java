@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class HmacSha256Test {
   private static final HexFormat HEX = HexFormat.of();
@@ -21,7 +21,8 @@ class HmacSha256Test {
         + " b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
     "2, 4a656665, 7768617420646f2079612077616e7420666f72206e6f7468696e673f,"
         + " 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
-    "3, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, " + "dd-50,"
+    "3, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+        + "dd-50,"
         + " 773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
     "4, 0102030405060708090a0b0c0d0e0f10111213141516171819, cd-50,"
         + " 82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
@@ -62,7 +63,9 @@ class HmacSha256Test {
 
   @Test
   void toStringHidesKey() {
-    assertThat(HmacSha256.withKey(bytes("41-32")).toString()).doesNotContain("41").contains("hidden");
+    assertThat(HmacSha256.withKey(bytes("41-32")).toString())
+        .doesNotContain("41")
+        .contains("hidden");
   }
 
   /** Hex, or "xx-N" for byte xx repeated N times. */

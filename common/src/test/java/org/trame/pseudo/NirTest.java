@@ -51,7 +51,6 @@ class NirTest {
   @Test
   void checkNeverShowsTheNumber() {
     assertThat(Nir.check("185057800604830").toString()).doesNotContain("1850578");
-    assertThatThrownBy(() -> Nir.controlKey("1850578X06048"))
-        .hasMessageNotContaining("1850578");
+    assertThatThrownBy(() -> Nir.controlKey("1850578X06048")).hasMessageNotContaining("1850578");
   }
 }

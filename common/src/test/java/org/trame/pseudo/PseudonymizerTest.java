@@ -49,7 +49,8 @@ class PseudonymizerTest {
 
   @Test
   void kindsAreDomainSeparated() {
-    assertThat(p.pseudonym("last_name", "MARTIN")).isNotEqualTo(p.pseudonym("first_name", "MARTIN"));
+    assertThat(p.pseudonym("last_name", "MARTIN"))
+        .isNotEqualTo(p.pseudonym("first_name", "MARTIN"));
   }
 
   @Test
@@ -66,8 +67,10 @@ class PseudonymizerTest {
 
   @Test
   void differentKeyDifferentPseudonym() {
-    Pseudonymizer other = new Pseudonymizer("link-v2", "fedcba9876543210fedcba9876543210".getBytes());
-    assertThat(other.pseudonym("nir", "1850578006048")).isNotEqualTo(p.pseudonym("nir", "1850578006048"));
+    Pseudonymizer other =
+        new Pseudonymizer("link-v2", "fedcba9876543210fedcba9876543210".getBytes());
+    assertThat(other.pseudonym("nir", "1850578006048"))
+        .isNotEqualTo(p.pseudonym("nir", "1850578006048"));
   }
 
   @Test
@@ -100,7 +103,8 @@ class PseudonymizerTest {
       out.writeObject(p);
     }
     Pseudonymizer copy;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       copy = (Pseudonymizer) in.readObject();
     }
     assertThat(copy.pseudonym("nir", "x")).isEqualTo(p.pseudonym("nir", "x"));

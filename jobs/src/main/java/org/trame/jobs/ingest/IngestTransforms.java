@@ -1,0 +1,204 @@
+package org.trame.jobs.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.trame.config.ColumnConfig;
+import org.trame.config.ColumnType;
+import org.trame.config.Fate;
+import org.trame.config.PseudonymConfig;
+import org.trame.config.TableConfig;
+import org.trame.jobs.pseudonymize.PseudonymizeTransforms;
+import org.trame.pseudo.IdentifierRole;
+import org.trame.pseudo.Pseudonymizer;
+
+/**
+ * The pure steps of ingest on {@code Dataset<Row>}: type and validate the raw text columns, then
+ * replace identifiers by pseudonyms and split accepted from quarantined rows. No reads, writes or
+ * actions here.
+ */
+public final class IngestTransforms {
+  /** Reason codes of a row; empty when the row is accepted. */
+  public static final String REASONS = "_reasons";
+
+  /** The landing file a row came from. */
+  public static final String SOURCE_FILE = "_source_file";
+
+  /** Spark's column for lines it could not split into the declared fields. */
+  public static final String CORRUPT = "_corrupt_record";
+
+  /** Raw text of the non-identifying columns, kept for the quarantine's payload. */
+  static final String RAW = "_raw";
+
+  /** The decimal type amounts are read into. */
+  static final org.apache.spark.sql.types.DecimalType DECIMAL = DataTypes.createDecimalType(18, 4);
+
+  private IngestTransforms() {}
+
+  /**
+   * Parses every configured column into its type and collects, per row, the reasons it cannot be
+   * accepted ({@code column: cannot parse '31/02/1990' as date (yyyy-MM-dd)}). Values of identifier
+   * columns never appear in a reason.
+   *
+   * @param raw text columns named as in the table config, plus {@link #SOURCE_FILE} and optionally
+   *     {@link #CORRUPT}
+   */
+  public static Dataset<Row> typeAndValidate(Dataset<Row> raw, TableConfig table) {
+    List<Column> out = new ArrayList<>();
+    List<Column> reasons = new ArrayList<>();
+    List<Column> rawKept = new ArrayList<>();
+    if (List.of(raw.columns()).contains(CORRUPT)) {
+      reasons.add(
+          when(col(CORRUPT).isNotNull(), lit("line: wrong number of fields or broken quoting")));
+    }
+    for (ColumnConfig c : table.columns()) {
+      Column text = trim(col(c.name()));
+      Column present = text.isNotNull().and(text.notEqual(""));
+      Column typed = typed(c, text, present);
+      out.add(typed.as(c.name()));
+      if (c.role() == null) {
+        rawKept.add(col(c.name()));
+      }
+      if (c.required()) {
+        reasons.add(when(not(present), lit(c.name() + ": required value missing")));
+      }
+      if (c.type() != ColumnType.STRING) {
+        String expected = describe(c);
+        Column shown =
+            c.role() == null
+                ? concat(
+                    lit(c.name() + ": cannot parse '"),
+                    substring(text, 1, 40),
+                    lit("' as " + expected))
+                : lit(c.name() + ": not a valid " + expected + " (identifier value not shown)");
+        reasons.add(when(present.and(typed.isNull()), shown));
+      }
+    }
+    Column reasonList = array_compact(array(reasons.toArray(new Column[0])));
+    out.add(reasonList.as(REASONS));
+    out.add(col(SOURCE_FILE));
+    // Raw text is kept for rejected rows only, so that caching the batch costs little.
+    out.add(
+        rawKept.isEmpty()
+            ? lit(null).cast(DataTypes.StringType).as(RAW)
+            : when(size(reasonList).gt(0), struct(rawKept.toArray(new Column[0]))).as(RAW));
+    return raw.select(out.toArray(new Column[0]));
+  }
+
+  /**
+   * Replaces identifiers by pseudonyms: columns with fate {@code pseudonymize} become their
+   * pseudonym, configured multi-column pseudonyms are added, every NIR column gets {@code
+   * <name>_status} (its check result), and columns with fate {@code drop} disappear.
+   */
+  public static Dataset<Row> pseudonymize(
+      Dataset<Row> typed, TableConfig table, Pseudonymizer pseudonymizer) {
+    List<Column> out = new ArrayList<>();
+    for (ColumnConfig c : table.columns()) {
+      if (c.fate() == Fate.KEEP) {
+        out.add(col(c.name()));
+      } else if (c.fate() == Fate.PSEUDONYMIZE) {
+        out.add(PseudonymizeTransforms.pseudonym(pseudonymizer, c.role(), asText(c)).as(c.name()));
+      }
+      if (c.role() == IdentifierRole.NIR) {
+        // The check result, never the number: linkage needs to know which keys are sound.
+        out.add(PseudonymizeTransforms.nirStatus(col(c.name())).as(c.name() + "_status"));
+      }
+    }
+    for (PseudonymConfig p : table.pseudonyms()) {
+      List<IdentifierRole> roles = new ArrayList<>();
+      List<Column> inputs = new ArrayList<>();
+      for (String from : p.from()) {
+        ColumnConfig c = table.column(from).orElseThrow();
+        roles.add(c.role());
+        inputs.add(asText(c));
+      }
+      out.add(
+          PseudonymizeTransforms.pseudonym(pseudonymizer, p.kind(), roles, inputs).as(p.name()));
+    }
+    out.add(col(REASONS));
+    out.add(col(SOURCE_FILE));
+    out.add(col(RAW));
+    return typed.select(out.toArray(new Column[0]));
+  }
+
+  /** Rows without reasons, without the bookkeeping columns. */
+  public static Dataset<Row> accepted(Dataset<Row> pseudonymized) {
+    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW);
+  }
+
+  /**
+   * Rows with reasons: the file, the reasons and a JSON payload holding the raw text of
+   * non-identifying columns and the pseudonyms of identifying ones (never a clear identifier).
+   */
+  public static Dataset<Row> quarantined(Dataset<Row> pseudonymized) {
+    List<Column> payload = new ArrayList<>();
+    for (String name : pseudonymized.columns()) {
+      if (!name.equals(REASONS) && !name.equals(SOURCE_FILE) && !name.equals(RAW)) {
+        payload.add(col(name));
+      }
+    }
+    boolean hasRaw = pseudonymized.schema().apply(RAW).dataType() instanceof StructType;
+    Column rawFields = hasRaw ? to_json(col(RAW)) : lit(null).cast(DataTypes.StringType);
+    return pseudonymized
+        .where(size(col(REASONS)).gt(0))
+        .select(
+            col(SOURCE_FILE).as("file"),
+            col(REASONS).as("reasons"),
+            to_json(struct(payload.toArray(new Column[0]))).as("payload"),
+            rawFields.as("raw_values"));
+  }
+
+  private static Column typed(ColumnConfig c, Column text, Column present) {
+    switch (c.type()) {
+      case INTEGER:
+        return when(present, text.try_cast(DataTypes.LongType));
+      case DECIMAL:
+        return when(present, regexp_replace(text, ",", ".").try_cast(DECIMAL));
+      case DATE:
+        return when(present, to_date(try_to_timestamp(text, lit(c.format()))));
+      default:
+        return when(present, text);
+    }
+  }
+
+  /** The text a pseudonym is computed from: dates in ISO form, other values as they are. */
+  private static Column asText(ColumnConfig c) {
+    return c.type() == ColumnType.DATE
+        ? date_format(col(c.name()), "yyyy-MM-dd")
+        : col(c.name()).cast(DataTypes.StringType);
+  }
+
+  private static String describe(ColumnConfig c) {
+    switch (c.type()) {
+      case INTEGER:
+        return "an integer";
+      case DECIMAL:
+        return "a decimal number";
+      case DATE:
+        return "date (" + c.format() + ")";
+      default:
+        return "text";
+    }
+  }
+}

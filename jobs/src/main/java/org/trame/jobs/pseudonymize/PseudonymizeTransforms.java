@@ -1,0 +1,55 @@
+package org.trame.jobs.pseudonymize;
+
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.trame.pseudo.IdentifierRole;
+import org.trame.pseudo.Nir;
+import org.trame.pseudo.Pseudonymizer;
+
+/**
+ * Column expressions that pseudonymize identifiers. Pure: they build expressions, and the job
+ * decides where they go.
+ */
+public final class PseudonymizeTransforms {
+  private PseudonymizeTransforms() {}
+
+  /**
+   * The pseudonym of one or more identifier columns under {@code kind}: each input normalized by
+   * its role, then HMAC-SHA256 over the domain-separated encoding. Null when any input is absent or
+   * unusable (a NIR with a wrong control key, an impossible date).
+   */
+  public static Column pseudonym(
+      Pseudonymizer pseudonymizer, String kind, List<IdentifierRole> roles, List<Column> inputs) {
+    if (roles.size() != inputs.size()) {
+      throw new IllegalArgumentException(
+          "Cannot build pseudonym '"
+              + kind
+              + "': "
+              + roles.size()
+              + " roles for "
+              + inputs.size()
+              + " columns");
+    }
+    PseudonymUdf f = new PseudonymUdf(pseudonymizer, kind, roles);
+    return udf(f, DataTypes.StringType).apply(struct(inputs.toArray(new Column[0])));
+  }
+
+  /** The pseudonym of a single column, with its role's name as the kind. */
+  public static Column pseudonym(Pseudonymizer pseudonymizer, IdentifierRole role, Column input) {
+    return pseudonym(pseudonymizer, role.yamlName(), List.of(role), List.of(input));
+  }
+
+  /**
+   * The NIR check of a column, without the number: {@code VALID}, {@code INVALID_KEY}, {@code
+   * MISSING_KEY}, {@code MALFORMED} or {@code ABSENT}.
+   */
+  public static Column nirStatus(Column nir) {
+    UDF1<String, String> check = value -> Nir.check(value).status().name();
+    return udf(check, DataTypes.StringType).apply(nir);
+  }
+}

@@ -1,0 +1,59 @@
+package org.trame.jobs.spark;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.spark.sql.SparkSession;
+import org.trame.config.SparkConfig;
+
+/**
+ * Builds the SparkSession of a command: embedded {@code local[*]} by default, or whatever master
+ * spark-submit set. Delta's extension and catalog are always on; the Spark UI is off unless the
+ * configuration turns it on; the session time zone is UTC so dates never shift.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * Starts (or reuses, in tests) the session.
+   *
+   * @param verbose when false, Spark's INFO logs stay hidden
+   */
+  public static SparkSession start(SparkConfig config, String appName, boolean verbose) {
+    setLogLevel(verbose);
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    boolean submitted = System.getProperty("spark.master") != null;
+    if (!submitted) {
+      builder.master(config.master());
+      int cores = Runtime.getRuntime().availableProcessors();
+      // Few, larger shuffle partitions on a laptop; adaptive execution coalesces further.
+      builder.config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * cores)));
+      builder.config("spark.ui.enabled", "false");
+    }
+    builder
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config(
+            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.sources.partitionOverwriteMode", "static")
+        .config("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    config.settings().forEach(builder::config);
+    SparkSession spark = builder.getOrCreate();
+    if (!verbose) {
+      spark.sparkContext().setLogLevel("WARN");
+    }
+    return spark;
+  }
+
+  private static void setLogLevel(boolean verbose) {
+    try {
+      if (verbose) {
+        Configurator.setRootLevel(Level.INFO);
+      } else if (LogManager.getRootLogger().getLevel().isLessSpecificThan(Level.WARN)) {
+        Configurator.setRootLevel(Level.WARN);
+      }
+    } catch (NoClassDefFoundError | ClassCastException e) {
+      // Under spark-submit the cluster's logging configuration applies.
+    }
+  }
+}

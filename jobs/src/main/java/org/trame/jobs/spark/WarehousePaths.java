@@ -1,0 +1,43 @@
+package org.trame.jobs.spark;
+
+import org.trame.config.Require;
+import org.trame.config.TrameConfig;
+
+/**
+ * The storage layout under the configured roots, in one place. Every name joined into a path is
+ * checked to be a plain name, so no source, table, batch or project can point outside its root.
+ */
+public record WarehousePaths(String landing, String warehouse, String extracts) {
+  /** The layout of a resolved configuration. */
+  public static WarehousePaths of(TrameConfig config) {
+    return new WarehousePaths(config.landing(), config.warehouse(), config.extracts());
+  }
+
+  /** {@code landing/<source>/<batch>}: as delivered; Trame never writes here. */
+  public String landingBatch(String source, String batch) {
+    return landing + "/" + name(source, "source") + "/" + name(batch, "batch");
+  }
+
+  /** {@code landing/<source>}. */
+  public String landingSource(String source) {
+    return landing + "/" + name(source, "source");
+  }
+
+  /** {@code warehouse/sources/<source>/<table>}: pseudonymized Delta table. */
+  public String sourceTable(String source, String table) {
+    return warehouse + "/sources/" + name(source, "source") + "/" + name(table, "table");
+  }
+
+  /** {@code warehouse/quarantine/<source>/<table>}: rejected rows, identifiers pseudonymized. */
+  public String quarantineTable(String source, String table) {
+    return warehouse + "/quarantine/" + name(source, "source") + "/" + name(table, "table");
+  }
+
+  private static String name(String value, String what) {
+    try {
+      return Require.safeName(value, what);
+    } catch (IllegalArgumentException e) {
+      throw org.trame.jobs.cli.CommandException.usage("Cannot use " + what + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package org.trame.jobs.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built {@code trame.jar} in its own JVM, as {@code ./trame} does: same JVM flags (from
+ * the build's {@code trame.jvm.flags}), {@code SPARK_LOCAL_IP=127.0.0.1}.
+ */
+final class TrameJar {
+  record Result(int code, String out, String err) {}
+
+  private TrameJar() {}
+
+  static Result run(Path workingDir, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    String jar = System.getProperty("trame.jar");
+    if (jar == null || !Files.exists(Path.of(jar))) {
+      throw new IllegalStateException(
+          "trame.jar not built at " + jar + "; run through 'mvn verify'");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String flags = System.getProperty("trame.jvm.flags", "").trim();
+    if (!flags.contains("--add-opens")) {
+      throw new IllegalStateException("trame.jvm.flags not passed by the build: '" + flags + "'");
+    }
+    command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.add("-Xmx1g");
+    command.add("-jar");
+    command.add(jar);
+    command.addAll(Arrays.asList(args));
+    Path out = Files.createTempFile("trame-out", ".txt");
+    Path err = Files.createTempFile("trame-err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().remove("TRAME_KEYSTORE_PASSWORD");
+    pb.environment().putAll(env);
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(
+          "trame " + String.join(" ", args) + " did not finish in 5 minutes");
+    }
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    Files.delete(out);
+    Files.delete(err);
+    return r;
+  }
+}
