@@ -1,5 +1,6 @@
 package org.trame.config;
 
+import java.util.List;
 import java.util.Set;
 import org.trame.pseudo.IdentifierRole;
 
@@ -13,9 +14,22 @@ import org.trame.pseudo.IdentifierRole;
  * @param fate what ingest does with it (default {@code keep} without a role, {@code pseudonymize}
  *     with one)
  * @param required whether an empty value is an error (default false)
+ * @param pattern a regular expression every non-empty value must match entirely
+ * @param min the smallest value allowed (a number, or an ISO date for date columns)
+ * @param max the largest value allowed
+ * @param codes the only values allowed (a code list)
  */
 public record ColumnConfig(
-    String name, ColumnType type, String format, IdentifierRole role, Fate fate, Boolean required) {
+    String name,
+    ColumnType type,
+    String format,
+    IdentifierRole role,
+    Fate fate,
+    Boolean required,
+    String pattern,
+    String min,
+    String max,
+    List<String> codes) {
   /** Roles that identify a person directly: never kept in clear. */
   public static final Set<IdentifierRole> DIRECT =
       Set.of(
@@ -50,9 +64,46 @@ public record ColumnConfig(
               + role.yamlName()
               + ") and cannot be kept in clear; use fate pseudonymize or drop");
     }
+    codes = codes == null ? null : List.copyOf(codes);
+    if (pattern != null) {
+      try {
+        java.util.regex.Pattern.compile(pattern);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "column '" + name + "': invalid pattern '" + pattern + "': " + e.getDescription());
+      }
+    }
+    for (String bound : new String[] {min, max}) {
+      if (bound != null) {
+        checkBound(name, type, bound);
+      }
+    }
+    if ((min != null || max != null) && type == ColumnType.STRING) {
+      throw new IllegalArgumentException(
+          "column '" + name + "': 'min' and 'max' apply to integer, decimal and date columns");
+    }
     if (fate == Fate.PSEUDONYMIZE && role == null) {
       throw new IllegalArgumentException(
           "column '" + name + "': fate pseudonymize needs a role (nir, last_name, ...)");
+    }
+  }
+
+  private static void checkBound(String name, ColumnType type, String bound) {
+    try {
+      if (type == ColumnType.DATE) {
+        java.time.LocalDate.parse(bound);
+      } else if (type != ColumnType.STRING) {
+        new java.math.BigDecimal(bound);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "column '"
+              + name
+              + "': bound '"
+              + bound
+              + "' is not a "
+              + type.name().toLowerCase(java.util.Locale.ROOT)
+              + (type == ColumnType.DATE ? " (write it yyyy-MM-dd)" : ""));
     }
   }
 }

@@ -11,13 +11,26 @@ import java.util.Set;
  * @param name table name, also the warehouse folder ({@code warehouse/sources/<source>/<name>})
  * @param files file name or glob in {@code landing/<source>/<batch>/}, such as {@code
  *     IR_BEN_R*.csv*}
+ * @param dateOrder pairs of date columns where the first must not come after the second
+ * @param maxQuarantineRate the share of rows that may be quarantined before the whole batch is
+ *     rejected (default 0.05)
  */
 public record TableConfig(
     String name,
     String files,
     FileFormat format,
     List<ColumnConfig> columns,
-    List<PseudonymConfig> pseudonyms) {
+    List<PseudonymConfig> pseudonyms,
+    List<DateOrder> dateOrder,
+    Double maxQuarantineRate) {
+  /** Two date columns that must be in order, such as care start and care end. */
+  public record DateOrder(String first, String then) {
+    public DateOrder {
+      Require.nonBlank(first, "first");
+      Require.nonBlank(then, "then");
+    }
+  }
+
   public TableConfig {
     Require.safeName(name, "name");
     Require.nonBlank(files, "files");
@@ -32,6 +45,15 @@ public record TableConfig(
     format = format == null ? new FileFormat(null, null, null, null, null) : format;
     columns = List.copyOf(Require.nonEmpty(columns, "columns"));
     pseudonyms = pseudonyms == null ? List.of() : List.copyOf(pseudonyms);
+    dateOrder = dateOrder == null ? List.of() : List.copyOf(dateOrder);
+    maxQuarantineRate = maxQuarantineRate == null ? 0.05 : maxQuarantineRate;
+    if (maxQuarantineRate < 0 || maxQuarantineRate > 1) {
+      throw new IllegalArgumentException(
+          "table '"
+              + name
+              + "': max_quarantine_rate must be between 0 and 1, got "
+              + maxQuarantineRate);
+    }
     Set<String> names = new HashSet<>();
     for (ColumnConfig c : columns) {
       if (!names.add(c.name())) {
@@ -59,6 +81,26 @@ public record TableConfig(
                   + "' uses column '"
                   + f
                   + "', which has no role");
+        }
+      }
+    }
+    checkDateOrder(name, columns, dateOrder);
+  }
+
+  /** Checks that date-order pairs name declared date columns. */
+  private static void checkDateOrder(
+      String table, List<ColumnConfig> columns, List<DateOrder> pairs) {
+    for (DateOrder d : pairs) {
+      for (String c : List.of(d.first(), d.then())) {
+        boolean date =
+            columns.stream().anyMatch(x -> x.name().equals(c) && x.type() == ColumnType.DATE);
+        if (!date) {
+          throw new IllegalArgumentException(
+              "table '"
+                  + table
+                  + "': date_order names '"
+                  + c
+                  + "', which is not a declared date column");
         }
       }
     }

@@ -24,6 +24,14 @@ public enum IdentifierRole {
   /** A local identifier such as a hospital patient number: trimmed, case kept. */
   LOCAL_ID;
 
+  /**
+   * The domain-separation tag of this role's pseudonyms: the YAML name, except that last and first
+   * names share {@code name}, so that swapped first and last names can still be compared.
+   */
+  public String kind() {
+    return this == LAST_NAME || this == FIRST_NAME ? "name" : yamlName();
+  }
+
   /** The lower-case name used in YAML ({@code birth_date}). */
   public String yamlName() {
     return name().toLowerCase(Locale.ROOT);

@@ -18,6 +18,7 @@ public final class Cli {
   private final Path workingDir;
   private Path confDir = Path.of("conf");
   private boolean verbose;
+  private boolean showProgress = true;
 
   Cli(Map<String, String> env, PrintWriter out, PrintWriter err, Path workingDir) {
     this.env = Map.copyOf(env);
@@ -75,9 +76,21 @@ public final class Cli {
     return ConfigLoader.loadTrameConfig(confDir()).resolve(workingDir, env);
   }
 
-  /** Prints a progress line on stderr. */
+  /** Prints a progress line on stderr (unless muted). */
   public void progress(String line) {
-    err.println(line);
-    err.flush();
+    if (showProgress) {
+      err.println(line);
+      err.flush();
+    }
+  }
+
+  /** A copy sharing everything but whether progress is shown; results still go to stdout. */
+  Cli withProgress(boolean show) {
+    Cli copy =
+        new Cli(env, show ? out : new PrintWriter(java.io.Writer.nullWriter()), err, workingDir);
+    copy.confDir = confDir;
+    copy.verbose = verbose;
+    copy.showProgress = show;
+    return copy;
   }
 }

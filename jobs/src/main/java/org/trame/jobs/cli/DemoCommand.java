@@ -2,14 +2,19 @@ package org.trame.jobs.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.trame.config.ConfigLoader;
 import org.trame.config.SourceConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.demo.DemoWorkspace;
+import org.trame.jobs.generate.GenerateJob;
 import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.ingest.IngestResult;
+import org.trame.jobs.ledger.RunLedger;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -23,11 +28,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Run the pipeline on synthetic data in ./work, with nothing to set up.",
-      "Writes a configuration, a development keystore and landing data in the work folder,",
-      "ingests them on embedded Spark, and prints where everything is. Safe to rerun."
+      "Writes a configuration, a development keystore, synthetic landing data and its truth",
+      "in the work folder, ingests every source on embedded Spark, and prints where everything is."
     })
 final class DemoCommand implements Callable<Integer> {
-  static final String BATCH = "2023-01";
+  static final YearMonth START = YearMonth.of(2023, 1);
+  static final List<String> SOURCES = List.of("dcir", "pmsi_mco", "hospital_eds");
 
   @ParentCommand TrameCommand root;
 
@@ -43,6 +49,13 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "2000",
       description = "Synthetic persons (default: ${DEFAULT-VALUE}).")
   int persons;
+
+  @Option(
+      names = "--months",
+      paramLabel = "M",
+      defaultValue = "2",
+      description = "Monthly batches (default: ${DEFAULT-VALUE}).")
+  int months;
 
   @Option(
       names = "--seed",
@@ -68,41 +81,62 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       cli.progress("      Reusing the development keystore " + work.keystore());
     }
-
-    cli.progress("[2/4] Synthetic landing data (" + persons + " persons, seed " + seed + ")");
-    long lines = work.writeLandingBatch(BATCH, persons, seed);
-    cli.progress(
-        "      "
-            + lines
-            + " beneficiary lines in "
-            + work.landing().resolve("dcir").resolve(BATCH));
-
     TrameConfig config =
         ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), cli.env());
-    SourceConfig dcir = SourceConfig.load(work.confDir(), "dcir");
     Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config);
-    cli.progress("[3/4] Starting embedded Spark");
+
+    cli.progress("[2/4] Starting embedded Spark");
     SparkSession spark = SparkSessions.start(config.spark(), "trame demo", cli.verbose());
-    cli.progress("[4/4] Ingesting dcir batch " + BATCH + " (key " + pseudonymizer.keyId() + ")");
-    WarehousePaths paths = WarehousePaths.of(config);
-    IngestResult result =
-        IngestJob.run(
+
+    cli.progress("[3/4] Generating synthetic landing data");
+    GenerateJob.Result generated =
+        GenerateJob.run(
             spark,
-            new IngestJob.Request(paths, dcir, BATCH, pseudonymizer, RunIds.next()),
-            cli::progress);
+            new GenerateJob.Request(
+                work.root().toUri().toString(), persons, months, START, seed, 0.02, true),
+            line -> cli.progress("      " + line));
+
+    cli.progress("[4/4] Ingesting every source and batch (key " + pseudonymizer.keyId() + ")");
+    WarehousePaths paths = WarehousePaths.of(config);
+    RunLedger ledger = new RunLedger(spark, config.warehouse());
+    List<IngestResult> results = new ArrayList<>();
+    for (String source : SOURCES) {
+      SourceConfig sourceConfig = SourceConfig.load(work.confDir(), source);
+      for (String batch : generated.batches()) {
+        IngestJob.Request request =
+            new IngestJob.Request(paths, sourceConfig, batch, pseudonymizer, RunIds.next());
+        results.add(
+            IngestCommand.ingest(
+                quiet(cli),
+                spark,
+                ledger,
+                request,
+                true,
+                "--source " + source + " --batch " + batch + " --replace"));
+        cli.progress("      " + source + " " + batch + " done");
+      }
+    }
 
     cli.out().println();
     cli.out().printf("Demo done in %.0f s.%n", (System.nanoTime() - start) / 1e9);
+    cli.out().println("  Landing:    " + config.landing() + " (synthetic, as sources deliver)");
+    cli.out().println("  Truth:      " + work.root().resolve("truth").toUri() + " (who is who)");
+    cli.out()
+        .println("  Warehouse:  " + config.warehouse() + " (Delta, identifiers pseudonymized)");
     cli.out()
         .printf(
-            "  Ingested:   %,d rows read, %,d accepted, %,d quarantined%n",
-            result.rowsRead(), result.rowsAccepted(), result.rowsQuarantined());
-    cli.out().println("  Landing:    " + config.landing());
-    cli.out()
-        .println(
-            "  Warehouse:  " + config.warehouse() + " (Delta tables, identifiers pseudonymized)");
-    for (IngestResult.TableResult t : result.tables()) {
-      cli.out().println("              " + t.location());
+            "  %-24s %-8s %10s %10s %12s%n", "TABLE", "BATCH", "READ", "ACCEPTED", "QUARANTINED");
+    for (IngestResult r : results) {
+      for (IngestResult.TableResult t : r.tables()) {
+        cli.out()
+            .printf(
+                "  %-24s %-8s %,10d %,10d %,12d%n",
+                r.source() + "." + t.table(),
+                r.batch(),
+                t.rowsRead(),
+                t.rowsAccepted(),
+                t.rowsQuarantined());
+      }
     }
     cli.out().println("  Extracts:   " + config.extracts() + " (trame extract is not built yet)");
     cli.out().println("  Keystore:   " + work.keystore() + " (development only)");
@@ -110,8 +144,18 @@ final class DemoCommand implements Callable<Integer> {
     cli.out().println("Go on with this configuration:");
     Path conf = cli.workingDir().relativize(work.confDir());
     cli.out().println("  ./trame --conf " + conf + " status");
-    cli.out().println("  ./trame --conf " + conf + " ingest --source dcir --batch " + BATCH);
+    cli.out()
+        .println(
+            "  ./trame --conf "
+                + conf
+                + " ingest --source dcir --batch "
+                + generated.batches().get(0));
     return ExitCode.OK;
+  }
+
+  /** The same CLI context with per-table progress muted: the demo prints its own summary. */
+  private static Cli quiet(Cli cli) {
+    return cli.withProgress(false);
   }
 
   private static void warnDevKeystore(Cli cli, DemoWorkspace work) {

@@ -1,11 +1,20 @@
 package org.trame.jobs.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.trame.config.SourceConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.ingest.IngestResult;
+import org.trame.jobs.ledger.RunEntry;
+import org.trame.jobs.ledger.RunLedger;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.key.KeyId;
@@ -13,18 +22,22 @@ import org.trame.key.KeyStoreProvider;
 import org.trame.key.KeyStores;
 import org.trame.key.SecretKey;
 import org.trame.pseudo.Pseudonymizer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code trame ingest}: one landing batch of one source into the warehouse. */
+/**
+ * {@code trame ingest}: landing batches of one source into the warehouse, recorded in the ledger.
+ */
 @Command(
     name = "ingest",
     mixinStandardHelpOptions = true,
     description = {
       "Read, validate and pseudonymize a landing batch into Delta tables.",
-      "Accepted rows go to warehouse/sources/<source>/<table>, rejected ones to",
-      "warehouse/quarantine/<source>/<table>. A rerun replaces the batch, never duplicates it."
+      "Accepted rows go to warehouse/sources/<source>/<table>, rejected ones (with file, line",
+      "and reasons) to warehouse/quarantine/<source>/<table>. A rerun replaces the batch; a batch",
+      "whose files changed since it was ingested is refused unless --replace."
     })
 final class IngestCommand implements Callable<Integer> {
   @ParentCommand TrameCommand root;
@@ -36,12 +49,23 @@ final class IngestCommand implements Callable<Integer> {
       description = "Source name (conf/sources/S.yaml).")
   String source;
 
+  @ArgGroup(multiplicity = "1")
+  Which which;
+
+  static final class Which {
+    @Option(names = "--batch", paramLabel = "B", description = "Batch id: the folder landing/S/B.")
+    String batch;
+
+    @Option(
+        names = "--all-pending",
+        description = "Every landed batch not ingested yet, oldest first.")
+    boolean allPending;
+  }
+
   @Option(
-      names = "--batch",
-      required = true,
-      paramLabel = "B",
-      description = "Batch id: the folder landing/S/B.")
-  String batch;
+      names = "--replace",
+      description = "Ingest even if the batch's files changed since its last ingest.")
+  boolean replace;
 
   @Override
   public Integer call() {
@@ -49,37 +73,174 @@ final class IngestCommand implements Callable<Integer> {
     TrameConfig config = cli.config();
     SourceConfig sourceConfig = SourceConfig.load(cli.confDir(), source);
     WarehousePaths paths = WarehousePaths.of(config);
-    paths.landingBatch(source, batch);
+    if (which.batch != null) {
+      paths.landingBatch(source, which.batch);
+    }
     Pseudonymizer pseudonymizer = linkPseudonymizer(cli, config);
     SparkSession spark =
-        SparkSessions.start(config.spark(), "trame ingest " + source + " " + batch, cli.verbose());
-    String runId = RunIds.next();
+        SparkSessions.start(config.spark(), "trame ingest " + source, cli.verbose());
+    RunLedger ledger = new RunLedger(spark, config.warehouse());
+    List<String> batches =
+        which.batch != null ? List.of(which.batch) : pending(spark, paths, ledger);
+    if (batches.isEmpty()) {
+      cli.out().println("Nothing to ingest for " + source + ": every landed batch is ingested.");
+      return ExitCode.OK;
+    }
+    for (String batch : batches) {
+      ingest(
+          cli,
+          spark,
+          ledger,
+          new IngestJob.Request(paths, sourceConfig, batch, pseudonymizer, RunIds.next()),
+          replace,
+          arguments(batch));
+    }
+    return ExitCode.OK;
+  }
+
+  private String arguments(String batch) {
+    return "--source " + source + " --batch " + batch + (replace ? " --replace" : "");
+  }
+
+  /**
+   * Ingests one batch with its two ledger events; returns what it did or throws with the exit code.
+   */
+  static IngestResult ingest(
+      Cli cli,
+      SparkSession spark,
+      RunLedger ledger,
+      IngestJob.Request request,
+      boolean replace,
+      String arguments) {
+    String source = request.source().name();
+    String batch = request.batch();
+    RunEntry entry =
+        new RunEntry(
+            request.runId(),
+            "ingest",
+            arguments,
+            System.getProperty("user.name"),
+            java.time.Instant.now(),
+            null,
+            RunEntry.RUNNING,
+            0,
+            null,
+            source,
+            batch,
+            List.of(),
+            List.of(),
+            request.pseudonymizer().keyId(),
+            TrameCommand.codeVersion());
+    ledger.append(entry);
     cli.progress(
         "Ingesting "
             + source
             + " batch "
             + batch
             + " (run "
-            + runId
+            + request.runId()
             + ", key "
-            + pseudonymizer.keyId()
+            + request.pseudonymizer().keyId()
             + ")");
     long start = System.nanoTime();
-    IngestResult result =
-        IngestJob.run(
-            spark,
-            new IngestJob.Request(paths, sourceConfig, batch, pseudonymizer, runId),
-            cli::progress);
-    cli.out()
-        .printf(
-            "Ingested %s batch %s: %,d rows read, %,d accepted, %,d quarantined in %.1f s%n",
-            source,
-            batch,
-            result.rowsRead(),
-            result.rowsAccepted(),
-            result.rowsQuarantined(),
-            (System.nanoTime() - start) / 1e9);
-    return ExitCode.OK;
+    try {
+      entry = entry.withInputs(IngestJob.fingerprint(spark, request));
+      Optional<RunEntry> prior = ledger.lastIngest(source, batch);
+      Map<String, String> now = entry.checksums();
+      if (prior.isPresent() && !prior.get().checksums().equals(now) && !replace) {
+        throw CommandException.usage(
+            "Cannot ingest "
+                + source
+                + " batch "
+                + batch
+                + ": its files changed since run "
+                + prior.get().runId()
+                + " ingested it ("
+                + changed(prior.get().checksums(), now)
+                + "); pass --replace to replace it");
+      }
+      IngestResult result = IngestJob.run(spark, request, cli::progress);
+      List<RunEntry.TableCounts> counts = new ArrayList<>();
+      for (IngestResult.TableResult t : result.tables()) {
+        counts.add(
+            new RunEntry.TableCounts(
+                t.table(), t.version(), t.rowsRead(), t.rowsAccepted(), t.rowsQuarantined()));
+      }
+      String summary =
+          String.format(
+              "%,d rows read, %,d accepted, %,d quarantined",
+              result.rowsRead(), result.rowsAccepted(), result.rowsQuarantined());
+      ledger.append(entry.ended(RunEntry.SUCCEEDED, ExitCode.OK, summary, counts));
+      cli.out()
+          .printf(
+              "Ingested %s batch %s: %s in %.1f s%n",
+              source, batch, summary, (System.nanoTime() - start) / 1e9);
+      return result;
+    } catch (RuntimeException e) {
+      int code = ErrorReporter.exitCode(e);
+      String message =
+          e.getMessage() == null
+              ? e.getClass().getSimpleName()
+              : e.getMessage().lines().findFirst().orElse("");
+      ledger.append(
+          entry.ended(
+              code == ExitCode.DATA_REJECTED ? RunEntry.REJECTED : RunEntry.FAILED,
+              code,
+              message,
+              List.of()));
+      throw e;
+    }
+  }
+
+  private static String changed(Map<String, String> before, Map<String, String> now) {
+    List<String> out = new ArrayList<>();
+    for (String f : now.keySet()) {
+      if (!now.get(f).equals(before.get(f))) {
+        out.add((before.containsKey(f) ? "changed " : "new ") + new Path(f).getName());
+      }
+    }
+    for (String f : before.keySet()) {
+      if (!now.containsKey(f)) {
+        out.add("gone " + new Path(f).getName());
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  /** Landed batches of this source without a successful ingest, oldest first. */
+  private List<String> pending(SparkSession spark, WarehousePaths paths, RunLedger ledger) {
+    List<String> out = new ArrayList<>();
+    for (String batch : landedBatches(spark, paths, source)) {
+      if (ledger.lastIngest(source, batch).isEmpty()) {
+        out.add(batch);
+      }
+    }
+    return out;
+  }
+
+  /** The batch folders under landing/<source>, sorted. */
+  static List<String> landedBatches(SparkSession spark, WarehousePaths paths, String source) {
+    try {
+      Path folder = new Path(paths.landingSource(source));
+      FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      List<String> batches = new ArrayList<>();
+      if (fs.exists(folder)) {
+        for (FileStatus s : fs.listStatus(folder)) {
+          if (s.isDirectory()
+              && !s.getPath().getName().startsWith("_")
+              && !s.getPath().getName().startsWith(".")) {
+            batches.add(s.getPath().getName());
+          }
+        }
+      }
+      batches.sort(null);
+      return batches;
+    } catch (java.io.IOException e) {
+      throw new CommandException(
+          ExitCode.FAILURE,
+          "Cannot list " + paths.landingSource(source) + ": " + e.getMessage(),
+          e);
+    }
   }
 
   /** The pseudonymizer of the newest {@code link} key of the configured keystore. */

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       DemoCommand.class,
+      GenerateCommand.class,
       IngestCommand.class,
+      RunsCommand.class,
       StatusCommand.class,
       KeysCommand.class,
     })

@@ -18,7 +18,8 @@ import org.trame.key.KeyStoreProvider;
  */
 public final class DemoWorkspace {
   /** Example configuration files bundled in the jar from the repository's {@code conf/}. */
-  static final List<String> BUNDLED_CONF = List.of("sources/dcir.yaml");
+  static final List<String> BUNDLED_CONF =
+      List.of("sources/dcir.yaml", "sources/pmsi_mco.yaml", "sources/hospital_eds.yaml");
 
   private final Path root;
 
@@ -95,10 +96,5 @@ public final class DemoWorkspace {
     Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
     KeyStoreProvider.create(keystore(), password.toCharArray());
     return true;
-  }
-
-  /** Writes the synthetic landing batch; returns the number of data lines. */
-  public long writeLandingBatch(String batch, int persons, long seed) throws IOException {
-    return DemoBeneficiaries.write(landing().resolve("dcir").resolve(batch), persons, seed);
   }
 }

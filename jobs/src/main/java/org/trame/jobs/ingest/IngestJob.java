@@ -1,35 +1,39 @@
 package org.trame.jobs.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.trame.config.FileFormat;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
+import org.trame.jobs.cli.ExitCode;
+import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
 /**
- * Ingests one landing batch of one source: for every table, read its files, type and validate each
- * row, replace identifiers by keyed-hash pseudonyms, and write accepted rows to {@code
- * warehouse/sources/<source>/<table>} and rejected ones to {@code
- * warehouse/quarantine/<source>/<table>}, both Delta tables partitioned by {@code batch}. A rerun
- * replaces the batch's partition: it never duplicates rows.
+ * Ingests one landing batch of one source. For every table: find its files, check their headers,
+ * read every line with its number, type and validate each row, replace identifiers by keyed-hash
+ * pseudonyms, and count. Only when every table's quarantine rate is within its limit and no file
+ * broke off does it write: accepted rows to {@code warehouse/sources/<source>/<table>}, rejected
+ * ones to {@code warehouse/quarantine/<source>/<table>}, both Delta tables partitioned by {@code
+ * batch}. A rerun replaces the batch's partitions, never duplicates them.
  */
 public final class IngestJob {
   /** The partition column of source and quarantine tables. */
@@ -45,24 +49,86 @@ public final class IngestJob {
       Pseudonymizer pseudonymizer,
       String runId) {}
 
-  /** Runs the ingest; {@code progress} receives one line per step. */
-  public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
-    LandingFiles landing = new LandingFiles(spark.sparkContext().hadoopConfiguration());
+  /** One table, read and pseudonymized, cached until written. */
+  private record Prepared(
+      TableConfig table, List<String> files, Dataset<Row> rows, long accepted, long quarantined) {}
+
+  /** Lists the batch's files with their SHA-256, without reading them further. */
+  public static List<RunEntry.InputFile> fingerprint(SparkSession spark, Request request) {
+    LandingFiles landing = new LandingFiles(spark);
     String folder = request.paths().landingBatch(request.source().name(), request.batch());
-    List<IngestResult.TableResult> results = new ArrayList<>();
-    for (TableConfig table : request.source().tables()) {
-      progress.accept("  " + table.name() + ": reading " + folder);
-      results.add(ingestTable(spark, landing, folder, table, request, progress));
+    if (!landing.exists(folder)) {
+      throw CommandException.usage(
+          "Cannot ingest "
+              + request.source().name()
+              + " batch "
+              + request.batch()
+              + ": batch folder "
+              + folder
+              + " does not exist");
     }
-    return new IngestResult(
-        request.source().name(),
-        request.batch(),
-        request.runId(),
-        request.pseudonymizer().keyId(),
-        results);
+    List<String> files = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
+    for (TableConfig table : request.source().tables()) {
+      for (String f : landing.find(folder, table)) {
+        files.add(f);
+        tables.add(table.name());
+      }
+    }
+    List<RunEntry.InputFile> fingerprints = landing.fingerprint(files, tables);
+    Map<String, String> seen = new LinkedHashMap<>();
+    for (RunEntry.InputFile f : fingerprints) {
+      String other = seen.putIfAbsent(f.sha256(), f.path());
+      if (other != null && f.bytes() > 0) {
+        throw LandingFiles.rejected(
+            "Cannot ingest "
+                + f.path()
+                + ": same content as "
+                + other
+                + " (a file delivered twice?)");
+      }
+    }
+    return fingerprints;
   }
 
-  private static IngestResult.TableResult ingestTable(
+  /** Runs the ingest; {@code progress} receives one line per step. */
+  public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
+    LandingFiles landing = new LandingFiles(spark);
+    String folder = request.paths().landingBatch(request.source().name(), request.batch());
+    if (!landing.exists(folder)) {
+      throw CommandException.usage(
+          "Cannot ingest "
+              + request.source().name()
+              + " batch "
+              + request.batch()
+              + ": batch folder "
+              + folder
+              + " does not exist");
+    }
+    List<Prepared> prepared = new ArrayList<>();
+    try {
+      for (TableConfig table : request.source().tables()) {
+        prepared.add(prepare(spark, landing, folder, table, request, progress));
+      }
+      for (Prepared p : prepared) {
+        checkThreshold(p);
+      }
+      List<IngestResult.TableResult> results = new ArrayList<>();
+      for (Prepared p : prepared) {
+        results.add(write(spark, p, request, progress));
+      }
+      return new IngestResult(
+          request.source().name(),
+          request.batch(),
+          request.runId(),
+          request.pseudonymizer().keyId(),
+          results);
+    } finally {
+      prepared.forEach(p -> p.rows().unpersist());
+    }
+  }
+
+  private static Prepared prepare(
       SparkSession spark,
       LandingFiles landing,
       String folder,
@@ -70,111 +136,107 @@ public final class IngestJob {
       Request request,
       Consumer<String> progress) {
     List<String> files = landing.find(folder, table);
-    List<String> header = checkHeaders(landing, files, table);
-    Dataset<Row> raw = read(spark, files, header, table.format());
+    List<String> header = landing.checkHeaders(files, table);
+    progress.accept(
+        "  "
+            + table.name()
+            + ": reading "
+            + files.size()
+            + (files.size() == 1 ? " file" : " files"));
+    Dataset<Row> raw = LandingReader.read(spark, files, header, table.format());
     Dataset<Row> typed = IngestTransforms.typeAndValidate(raw, table);
-    Dataset<Row> pseudonymized =
+    Dataset<Row> rows =
         IngestTransforms.pseudonymize(typed, table, request.pseudonymizer())
             .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long accepted = 0;
-      long quarantined = 0;
-      for (Row r :
-          pseudonymized
-              .groupBy(size(col(IngestTransforms.REASONS)).equalTo(0))
-              .count()
-              .collectAsList()) {
-        if (r.getBoolean(0)) {
-          accepted = r.getLong(1);
-        } else {
-          quarantined = r.getLong(1);
-        }
+    long accepted = 0;
+    long quarantined = 0;
+    for (Row r :
+        rows.groupBy(size(col(IngestTransforms.REASONS)).equalTo(0)).count().collectAsList()) {
+      if (r.getBoolean(0)) {
+        accepted = r.getLong(1);
+      } else {
+        quarantined = r.getLong(1);
       }
-      long read = accepted + quarantined;
-      String source = request.source().name();
-      String target = request.paths().sourceTable(source, table.name());
-      Dataset<Row> good =
-          IngestTransforms.accepted(pseudonymized)
+    }
+    Prepared p = new Prepared(table, files, rows, accepted, quarantined);
+    List<Row> broken =
+        rows.select(get(col(IngestTransforms.REASONS), lit(0)).as("reason"))
+            .where(col("reason").startsWith(LandingReader.FILE_ERROR_PREFIX))
+            .limit(5)
+            .collectAsList();
+    if (!broken.isEmpty()) {
+      rows.unpersist();
+      throw LandingFiles.rejected(
+          "Cannot ingest table "
+              + table.name()
+              + ": "
+              + broken.get(0).getString(0).substring(LandingReader.FILE_ERROR_PREFIX.length())
+              + "; nothing was committed");
+    }
+    return p;
+  }
+
+  private static void checkThreshold(Prepared p) {
+    long read = p.accepted() + p.quarantined();
+    double rate = read == 0 ? 0 : (double) p.quarantined() / read;
+    if (rate <= p.table().maxQuarantineRate()) {
+      return;
+    }
+    List<Row> top =
+        p.rows()
+            .where(size(col(IngestTransforms.REASONS)).gt(0))
+            .select(explode(col(IngestTransforms.REASONS)).as("reason"))
+            .select(
+                regexp_replace(
+                        regexp_replace(col("reason"), "'[^']*'", "'…'"), "^line [0-9]+", "line N")
+                    .as("reason"))
+            .groupBy("reason")
+            .agg(count(lit(1)).as("n"))
+            .orderBy(col("n").desc(), col("reason"))
+            .limit(5)
+            .collectAsList();
+    StringBuilder b = new StringBuilder();
+    for (Row r : top) {
+      b.append(String.format("%n  %,8d  %s", r.getLong(1), r.getString(0)));
+    }
+    throw new CommandException(
+        ExitCode.DATA_REJECTED,
+        String.format(
+            "Cannot ingest table %s: %,d of %,d rows rejected (%.1f%%, limit %.1f%%); nothing was committed. Top reasons:%s",
+            p.table().name(),
+            p.quarantined(),
+            read,
+            rate * 100,
+            p.table().maxQuarantineRate() * 100,
+            b));
+  }
+
+  private static IngestResult.TableResult write(
+      SparkSession spark, Prepared p, Request request, Consumer<String> progress) {
+    String source = request.source().name();
+    String target = request.paths().sourceTable(source, p.table().name());
+    Dataset<Row> good =
+        IngestTransforms.accepted(p.rows())
+            .withColumn("_ingest_run", lit(request.runId()))
+            .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
+            .withColumn(BATCH, lit(request.batch()));
+    replaceBatch(good, target, request.batch());
+    String quarantine = request.paths().quarantineTable(source, p.table().name());
+    if (p.quarantined() > 0 || DeltaTable.isDeltaTable(spark, quarantine)) {
+      Dataset<Row> bad =
+          IngestTransforms.quarantined(p.rows())
               .withColumn("_ingest_run", lit(request.runId()))
-              .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
               .withColumn(BATCH, lit(request.batch()));
-      replaceBatch(good, target, request.batch());
-      String quarantine = request.paths().quarantineTable(source, table.name());
-      if (quarantined > 0 || DeltaTable.isDeltaTable(spark, quarantine)) {
-        Dataset<Row> bad =
-            IngestTransforms.quarantined(pseudonymized)
-                .withColumn("_ingest_run", lit(request.runId()))
-                .withColumn(BATCH, lit(request.batch()));
-        replaceBatch(bad, quarantine, request.batch());
-      }
-      long version = DeltaTable.forPath(spark, target).history(1).first().getLong(0);
-      progress.accept(
-          String.format(
-              "  %s: %,d rows read, %,d accepted, %,d quarantined -> %s (version %d)",
-              table.name(), read, accepted, quarantined, target, version));
-      return new IngestResult.TableResult(
-          table.name(), files, read, accepted, quarantined, target, version);
-    } finally {
-      pseudonymized.unpersist();
+      replaceBatch(bad, quarantine, request.batch());
     }
-  }
-
-  private static List<String> checkHeaders(
-      LandingFiles landing, List<String> files, TableConfig table) {
-    List<String> first = null;
-    Set<String> declared = new LinkedHashSet<>();
-    table.columns().forEach(c -> declared.add(c.name()));
-    for (String file : files) {
-      List<String> header = landing.header(file, table.format());
-      Set<String> present = new LinkedHashSet<>(header);
-      List<String> missing = new ArrayList<>(declared);
-      missing.removeAll(present);
-      List<String> extra = new ArrayList<>(present);
-      extra.removeAll(declared);
-      if (!missing.isEmpty() || !extra.isEmpty() || present.size() != header.size()) {
-        throw CommandException.usage(
-            "Cannot ingest "
-                + file
-                + " line 1: header does not match table "
-                + table.name()
-                + (missing.isEmpty() ? "" : "; missing columns " + missing)
-                + (extra.isEmpty() ? "" : "; undeclared columns " + extra)
-                + (present.size() != header.size() ? "; a column is named twice" : "")
-                + " (fix the file or conf/sources)");
-      }
-      if (first != null && !first.equals(header)) {
-        throw CommandException.usage(
-            "Cannot ingest "
-                + file
-                + " line 1: its columns are in another order than "
-                + files.get(0));
-      }
-      first = header;
-    }
-    return first;
-  }
-
-  private static Dataset<Row> read(
-      SparkSession spark, List<String> files, List<String> header, FileFormat format) {
-    StructType schema = new StructType();
-    for (String name : header) {
-      schema = schema.add(name, DataTypes.StringType, true);
-    }
-    schema = schema.add(IngestTransforms.CORRUPT, DataTypes.StringType, true);
-    return spark
-        .read()
-        .format("csv")
-        .schema(schema)
-        .option("header", format.header())
-        .option("sep", format.delimiter())
-        .option("quote", format.quote())
-        .option("encoding", format.charset())
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", IngestTransforms.CORRUPT)
-        .option("ignoreLeadingWhiteSpace", false)
-        .option("ignoreTrailingWhiteSpace", false)
-        .load(files.toArray(new String[0]))
-        .withColumn(IngestTransforms.SOURCE_FILE, col("_metadata.file_name"));
+    long version = DeltaTable.forPath(spark, target).history(1).first().getLong(0);
+    long read = p.accepted() + p.quarantined();
+    progress.accept(
+        String.format(
+            "  %s: %,d rows read, %,d accepted, %,d quarantined -> version %d",
+            p.table().name(), read, p.accepted(), p.quarantined(), version));
+    return new IngestResult.TableResult(
+        p.table().name(), p.files(), read, p.accepted(), p.quarantined(), target, version);
   }
 
   private static void replaceBatch(Dataset<Row> rows, String table, String batch) {

@@ -5,7 +5,10 @@ import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.dayofmonth;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.make_date;
+import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
@@ -16,6 +19,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +49,11 @@ public final class IngestTransforms {
   /** The landing file a row came from. */
   public static final String SOURCE_FILE = "_source_file";
 
-  /** Spark's column for lines it could not split into the declared fields. */
-  public static final String CORRUPT = "_corrupt_record";
+  /** The line of the landing file a row starts at. */
+  public static final String LINE = LandingReader.LINE;
+
+  /** Why a line could not be read (wrong field count, broken quoting, charset), or null. */
+  public static final String PARSE_ERROR = LandingReader.PARSE_ERROR;
 
   /** Raw text of the non-identifying columns, kept for the quarantine's payload. */
   static final String RAW = "_raw";
@@ -61,17 +68,15 @@ public final class IngestTransforms {
    * accepted ({@code column: cannot parse '31/02/1990' as date (yyyy-MM-dd)}). Values of identifier
    * columns never appear in a reason.
    *
-   * @param raw text columns named as in the table config, plus {@link #SOURCE_FILE} and optionally
-   *     {@link #CORRUPT}
+   * @param raw text columns named as in the table config, plus {@link #SOURCE_FILE}, {@link #LINE}
+   *     and {@link #PARSE_ERROR}
    */
   public static Dataset<Row> typeAndValidate(Dataset<Row> raw, TableConfig table) {
     List<Column> out = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
     List<Column> rawKept = new ArrayList<>();
-    if (List.of(raw.columns()).contains(CORRUPT)) {
-      reasons.add(
-          when(col(CORRUPT).isNotNull(), lit("line: wrong number of fields or broken quoting")));
-    }
+    Column unreadable = col(PARSE_ERROR).isNotNull();
+    reasons.add(col(PARSE_ERROR));
     for (ColumnConfig c : table.columns()) {
       Column text = trim(col(c.name()));
       Column present = text.isNotNull().and(text.notEqual(""));
@@ -81,8 +86,10 @@ public final class IngestTransforms {
         rawKept.add(col(c.name()));
       }
       if (c.required()) {
-        reasons.add(when(not(present), lit(c.name() + ": required value missing")));
+        reasons.add(
+            when(not(present).and(not(unreadable)), lit(c.name() + ": required value missing")));
       }
+      reasons.addAll(RuleChecks.reasons(c, text, present, typed));
       if (c.type() != ColumnType.STRING) {
         String expected = describe(c);
         Column shown =
@@ -95,9 +102,15 @@ public final class IngestTransforms {
         reasons.add(when(present.and(typed.isNull()), shown));
       }
     }
+    for (TableConfig.DateOrder d : table.dateOrder()) {
+      Column first = typed(table.column(d.first()).orElseThrow());
+      Column then = typed(table.column(d.then()).orElseThrow());
+      reasons.add(when(first.gt(then), lit(d.then() + ": before " + d.first())));
+    }
     Column reasonList = array_compact(array(reasons.toArray(new Column[0])));
     out.add(reasonList.as(REASONS));
     out.add(col(SOURCE_FILE));
+    out.add(col(LINE));
     // Raw text is kept for rejected rows only, so that caching the batch costs little.
     out.add(
         rawKept.isEmpty()
@@ -119,6 +132,7 @@ public final class IngestTransforms {
         out.add(col(c.name()));
       } else if (c.fate() == Fate.PSEUDONYMIZE) {
         out.add(PseudonymizeTransforms.pseudonym(pseudonymizer, c.role(), asText(c)).as(c.name()));
+        out.addAll(linkageForms(c, pseudonymizer));
       }
       if (c.role() == IdentifierRole.NIR) {
         // The check result, never the number: linkage needs to know which keys are sound.
@@ -138,13 +152,38 @@ public final class IngestTransforms {
     }
     out.add(col(REASONS));
     out.add(col(SOURCE_FILE));
+    out.add(col(LINE));
     out.add(col(RAW));
     return typed.select(out.toArray(new Column[0]));
   }
 
+  /**
+   * Extra keyed forms for fuzzy linkage, since the clear values are dropped here: a name's phonetic
+   * key ({@code <name>_phon}); a birth date with day and month swapped ({@code <name>_dm}, when the
+   * day could be a month) and its year in clear ({@code <name>_year}).
+   */
+  private static List<Column> linkageForms(ColumnConfig c, Pseudonymizer pseudonymizer) {
+    Column value = col(c.name());
+    if (c.role() == IdentifierRole.LAST_NAME || c.role() == IdentifierRole.FIRST_NAME) {
+      return List.of(
+          PseudonymizeTransforms.phoneticPseudonym(pseudonymizer, value).as(c.name() + "_phon"));
+    }
+    if (c.role() == IdentifierRole.BIRTH_DATE && c.type() == ColumnType.DATE) {
+      Column swappable = dayofmonth(value).leq(12).and(dayofmonth(value).notEqual(month(value)));
+      Column swapped =
+          date_format(make_date(year(value), dayofmonth(value), month(value)), "yyyy-MM-dd");
+      return List.of(
+          PseudonymizeTransforms.pseudonym(
+                  pseudonymizer, IdentifierRole.BIRTH_DATE, when(swappable, swapped))
+              .as(c.name() + "_dm"),
+          year(value).as(c.name() + "_year"));
+    }
+    return List.of();
+  }
+
   /** Rows without reasons, without the bookkeeping columns. */
   public static Dataset<Row> accepted(Dataset<Row> pseudonymized) {
-    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW);
+    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW, LINE);
   }
 
   /**
@@ -154,7 +193,10 @@ public final class IngestTransforms {
   public static Dataset<Row> quarantined(Dataset<Row> pseudonymized) {
     List<Column> payload = new ArrayList<>();
     for (String name : pseudonymized.columns()) {
-      if (!name.equals(REASONS) && !name.equals(SOURCE_FILE) && !name.equals(RAW)) {
+      if (!name.equals(REASONS)
+          && !name.equals(SOURCE_FILE)
+          && !name.equals(RAW)
+          && !name.equals(LINE)) {
         payload.add(col(name));
       }
     }
@@ -164,9 +206,16 @@ public final class IngestTransforms {
         .where(size(col(REASONS)).gt(0))
         .select(
             col(SOURCE_FILE).as("file"),
+            col(LINE).as("line"),
             col(REASONS).as("reasons"),
             to_json(struct(payload.toArray(new Column[0]))).as("payload"),
             rawFields.as("raw_values"));
+  }
+
+  /** The typed value of a configured column, from its raw text. */
+  private static Column typed(ColumnConfig c) {
+    Column text = trim(col(c.name()));
+    return typed(c, text, text.isNotNull().and(text.notEqual("")));
   }
 
   private static Column typed(ColumnConfig c, Column text, Column present) {

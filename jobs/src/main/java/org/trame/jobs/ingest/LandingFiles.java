@@ -1,10 +1,10 @@
 package org.trame.jobs.ingest;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,44 +12,62 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
-import org.trame.config.FileFormat;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
+import org.trame.jobs.cli.ExitCode;
+import org.trame.jobs.ledger.RunEntry;
+import org.trame.jobs.spark.HadoopConf;
 
 /**
- * Finds a table's files in a landing batch folder and reads their header lines, through Hadoop's
- * file system API so that {@code file:}, {@code hdfs://} and {@code s3a://} work alike.
+ * Finds a table's files in a landing batch folder, checks their headers, and fingerprints them,
+ * through Hadoop's file system API so that {@code file:}, {@code hdfs://} and {@code s3a://} work
+ * alike. Landing is only ever read.
  */
 final class LandingFiles {
+  private final SparkSession spark;
   private final Configuration hadoop;
 
-  LandingFiles(Configuration hadoop) {
-    this.hadoop = hadoop;
+  LandingFiles(SparkSession spark) {
+    this.spark = spark;
+    this.hadoop = spark.sparkContext().hadoopConfiguration();
   }
 
-  /** The batch folder's files matching the table's {@code files} glob, sorted by name. */
+  /** Whether the batch folder exists. */
+  boolean exists(String batchFolder) {
+    try {
+      Path folder = new Path(batchFolder);
+      return folder.getFileSystem(hadoop).exists(folder);
+    } catch (IOException e) {
+      throw new CommandException(
+          ExitCode.FAILURE, "Cannot look at " + batchFolder + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The batch folder's regular files matching the table's {@code files} glob, sorted by name. */
   List<String> find(String batchFolder, TableConfig table) {
     Path folder = new Path(batchFolder);
     try {
       FileSystem fs = folder.getFileSystem(hadoop);
-      if (!fs.exists(folder)) {
-        throw CommandException.usage(
-            "Cannot ingest: batch folder " + batchFolder + " does not exist");
-      }
       FileStatus[] matches = fs.globStatus(new Path(folder, table.files()));
       List<String> files = new ArrayList<>();
       if (matches != null) {
         Arrays.sort(matches);
         for (FileStatus f : matches) {
+          if (isSymlink(f)) {
+            throw rejected(
+                "Cannot ingest "
+                    + f.getPath()
+                    + ": symbolic links are not read in landing; copy the file instead");
+          }
           if (f.isFile()) {
             files.add(f.getPath().toString());
           }
         }
       }
       if (files.isEmpty()) {
-        throw CommandException.usage(
+        throw rejected(
             "Cannot ingest table "
                 + table.name()
                 + ": no file matching '"
@@ -59,45 +77,111 @@ final class LandingFiles {
       }
       return files;
     } catch (IOException e) {
-      throw new CommandException(1, "Cannot list " + batchFolder + ": " + e.getMessage(), e);
+      throw new CommandException(
+          ExitCode.FAILURE, "Cannot list " + batchFolder + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * The column names in a CSV file's first line, without a byte-order mark or quotes.
-   *
-   * @throws CommandException naming the file when it is empty or unreadable
+   * Checks every file's header against the declared columns (same names, any order, all files
+   * alike) and returns the header of the first.
    */
-  List<String> header(String file, FileFormat format) {
-    Path path = new Path(file);
-    try {
-      FileSystem fs = path.getFileSystem(hadoop);
-      CompressionCodec codec = new CompressionCodecFactory(hadoop).getCodec(path);
-      try (InputStream raw = fs.open(path);
-          InputStream in = codec == null ? raw : codec.createInputStream(raw);
-          BufferedReader r =
-              new BufferedReader(new InputStreamReader(in, Charset.forName(format.charset())))) {
-        String line = r.readLine();
-        if (line == null) {
-          throw CommandException.usage(
-              "Cannot ingest " + file + ": the file is empty (no header line)");
-        }
-        if (line.startsWith("\uFEFF")) {
-          line = line.substring(1);
-        }
-        List<String> names = new ArrayList<>();
-        String quote = format.quote();
-        for (String name : line.split(java.util.regex.Pattern.quote(format.delimiter()), -1)) {
-          String n = name.trim();
-          if (n.length() >= 2 && n.startsWith(quote) && n.endsWith(quote)) {
-            n = n.substring(1, n.length() - 1);
-          }
-          names.add(n);
-        }
-        return names;
+  List<String> checkHeaders(List<String> files, TableConfig table) {
+    List<String> first = null;
+    List<String> declared = table.columns().stream().map(c -> c.name()).toList();
+    for (String file : files) {
+      List<String> header;
+      try {
+        header = LandingReader.header(hadoop, file, table.format());
+      } catch (IOException e) {
+        throw rejected(
+            "Cannot ingest " + file + ": cannot read its header (" + e.getMessage() + ")");
       }
-    } catch (IOException e) {
-      throw new CommandException(1, "Cannot read the header of " + file + ": " + e.getMessage(), e);
+      if (header.isEmpty()) {
+        throw rejected("Cannot ingest " + file + ": the file is empty (not even a header line)");
+      }
+      List<String> missing = new ArrayList<>(declared);
+      missing.removeAll(header);
+      List<String> extra = new ArrayList<>(header);
+      extra.removeAll(declared);
+      boolean twice = header.stream().distinct().count() != header.size();
+      if (!missing.isEmpty() || !extra.isEmpty() || twice) {
+        throw rejected(
+            "Cannot ingest "
+                + file
+                + " line 1: header does not match table "
+                + table.name()
+                + (missing.isEmpty() ? "" : "; missing columns " + missing)
+                + (extra.isEmpty() ? "" : "; undeclared columns " + shorten(extra))
+                + (twice ? "; a column is named twice" : "")
+                + " (fix the file or conf/sources)");
+      }
+      if (first != null && !first.equals(header)) {
+        throw rejected(
+            "Cannot ingest "
+                + file
+                + " line 1: its columns are in another order than "
+                + files.get(0));
+      }
+      first = header;
     }
+    return first;
+  }
+
+  /** SHA-256 and size of every file, computed by Spark tasks (one per file). */
+  List<RunEntry.InputFile> fingerprint(List<String> files, List<String> tables) {
+    HadoopConf conf = new HadoopConf(hadoop);
+    List<String> keyed = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      keyed.add(tables.get(i) + "\t" + files.get(i));
+    }
+    return JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(keyed, Math.max(1, keyed.size()))
+        .map(
+            k -> {
+              String[] parts = k.split("\t", 2);
+              return sha256(conf.get(), parts[0], parts[1]);
+            })
+        .collect();
+  }
+
+  private static RunEntry.InputFile sha256(Configuration conf, String table, String file)
+      throws IOException {
+    Path path = new Path(file);
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long bytes = 0;
+    try (InputStream in = new DigestInputStream(path.getFileSystem(conf).open(path), digest)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        bytes += n;
+      }
+    }
+    return new RunEntry.InputFile(
+        table, file, java.util.HexFormat.of().formatHex(digest.digest()), bytes);
+  }
+
+  /** Hadoop resolves local symbolic links by default, so ask the platform for {@code file:}. */
+  private static boolean isSymlink(FileStatus f) {
+    if (f.isSymlink()) {
+      return true;
+    }
+    java.net.URI uri = f.getPath().toUri();
+    return "file".equals(uri.getScheme())
+        && java.nio.file.Files.isSymbolicLink(java.nio.file.Path.of(uri));
+  }
+
+  private static String shorten(List<String> names) {
+    return names.size() <= 10
+        ? names.toString()
+        : names.subList(0, 10) + " and " + (names.size() - 10) + " more";
+  }
+
+  static CommandException rejected(String message) {
+    return new CommandException(ExitCode.DATA_REJECTED, message);
   }
 }

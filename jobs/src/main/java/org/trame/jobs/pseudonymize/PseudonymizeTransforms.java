@@ -41,7 +41,15 @@ public final class PseudonymizeTransforms {
 
   /** The pseudonym of a single column, with its role's name as the kind. */
   public static Column pseudonym(Pseudonymizer pseudonymizer, IdentifierRole role, Column input) {
-    return pseudonym(pseudonymizer, role.yamlName(), List.of(role), List.of(input));
+    return pseudonym(pseudonymizer, role.kind(), List.of(role), List.of(input));
+  }
+
+  /**
+   * The pseudonym of a name's phonetic key (kind {@code name_phon}), for fuzzy linkage: names that
+   * sound alike get the same value. Keys are cached per task, since names repeat a lot.
+   */
+  public static Column phoneticPseudonym(Pseudonymizer pseudonymizer, Column name) {
+    return udf(new PhoneticUdf(pseudonymizer), DataTypes.StringType).apply(name);
   }
 
   /**

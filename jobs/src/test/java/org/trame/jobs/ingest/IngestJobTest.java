@@ -35,6 +35,7 @@ class IngestJobTest {
       tables:
         - name: patients
           files: patients*.csv*
+          max_quarantine_rate: 1.0
           columns:
             - { name: IPP, role: local_id, fate: pseudonymize }
             - { name: NIR, role: nir, fate: drop }
@@ -103,7 +104,7 @@ class IngestJobTest {
     assertThat(accepted).hasSize(2);
     Row first = accepted.get(0);
     assertThat(first.<String>getAs("IPP")).isEqualTo(P.pseudonym("local_id", "P0001"));
-    assertThat(first.<String>getAs("NOM")).isEqualTo(P.pseudonym("last_name", "HELENEDUPONT"));
+    assertThat(first.<String>getAs("NOM")).isEqualTo(P.pseudonym("name", "HELENEDUPONT"));
     assertThat(first.<String>getAs("NIR_PSEUDO")).isEqualTo(P.pseudonym("nir", "1850578006048"));
     assertThat(first.<String>getAs("NIR_status")).isEqualTo("VALID");
     assertThat(first.getAs("POIDS").toString()).isEqualTo("61.5000");
@@ -130,7 +131,7 @@ class IngestJobTest {
         .contains("NAISSANCE: required value missing")
         .contains("POIDS: cannot parse 'abc' as a decimal number")
         .contains("VISITES: cannot parse 'x' as an integer")
-        .contains("line: wrong number of fields or broken quoting");
+        .contains("line 7: 8 fields, the header has 7");
     assertThat(rejected)
         .allSatisfy(r -> assertThat(r.<String>getAs("file")).isEqualTo("patients.csv.gz"));
     assertNoClearIdentifier(spark);

@@ -53,7 +53,7 @@ class PseudonymizeTransformsTest {
     assertThat(rows.get(3).isNullAt(0)).as("absent NIR gives no pseudonym").isTrue();
     assertThat(rows.get(0).getString(1))
         .isEqualTo(rows.get(1).getString(1))
-        .isEqualTo(P.pseudonym("first_name", "HELENE"));
+        .isEqualTo(P.pseudonym("name", "HELENE"));
   }
 
   @Test

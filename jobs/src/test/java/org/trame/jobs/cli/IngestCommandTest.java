@@ -1,0 +1,124 @@
+package org.trame.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.trame.jobs.spark.SparkExtension;
+import org.trame.pseudo.Nir;
+
+/** ingest and runs through the command line, in process: ledger, change detection, exit codes. */
+@ExtendWith(SparkExtension.class)
+class IngestCommandTest {
+  private static final String PASSWORD = "pw-for-tests-only-123";
+  private static final String NIR = Nir.withKey("2690299341732");
+  private static final Map<String, String> ENV = Map.of("TRAME_KEYSTORE_PASSWORD", PASSWORD);
+
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, ENV, new PrintWriter(out, true), new PrintWriter(err, true), dir);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private void land(String batch, String... rows) throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("landing/src").resolve(batch));
+    StringBuilder b = new StringBuilder("ID;NIR;CODE\n");
+    for (String r : rows) {
+      b.append(r).append('\n');
+    }
+    Files.writeString(folder.resolve("t.csv"), b.toString(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void ledgerRecordsRunsAndChangedBatchesNeedReplace(SparkSession spark) throws Exception {
+    Path conf = Files.createDirectories(dir.resolve("conf/sources"));
+    Files.writeString(
+        dir.resolve("conf/trame.yaml"),
+        "landing: landing\nwarehouse: wh\nextracts: ex\nkeys:\n  keystore: k.p12\n");
+    Files.writeString(
+        conf.resolve("src.yaml"),
+        """
+        name: src
+        tables:
+          - name: t
+            files: t.csv
+            columns:
+              - { name: ID, type: integer, required: true }
+              - { name: NIR, role: nir, fate: pseudonymize }
+              - { name: CODE, codes: [A, B] }
+        """);
+    assertThat(run("keys", "init").code()).isZero();
+    land("2023-01", "1;" + NIR + ";A", "2;;B");
+    land("2023-02", "3;" + NIR + ";A");
+
+    Run all = run("ingest", "--source", "src", "--all-pending");
+    assertThat(all.code()).as(all.err()).isZero();
+    assertThat(all.out())
+        .contains("Ingested src batch 2023-01: 2 rows read, 2 accepted, 0 quarantined")
+        .contains("batch 2023-02");
+    assertThat(run("ingest", "--source", "src", "--all-pending").out())
+        .contains("Nothing to ingest for src");
+
+    Run same = run("ingest", "--source", "src", "--batch", "2023-01");
+    assertThat(same.code()).as("same files: a rerun replaces").isZero();
+
+    land("2023-01", "1;" + NIR + ";A", "2;;B", "4;;A");
+    Run changed = run("ingest", "--source", "src", "--batch", "2023-01");
+    assertThat(changed.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(changed.err())
+        .contains("its files changed since run")
+        .contains("changed t.csv")
+        .contains("pass --replace");
+    Run replaced = run("ingest", "--source", "src", "--batch", "2023-01", "--replace");
+    assertThat(replaced.code()).isZero();
+    assertThat(replaced.out()).contains("3 rows read");
+
+    land("2023-03", "1;;Z", "2;;A");
+    Run rejected = run("ingest", "--source", "src", "--batch", "2023-03");
+    assertThat(rejected.code()).isEqualTo(ExitCode.DATA_REJECTED);
+    assertThat(rejected.err())
+        .contains("1 of 2 rows rejected (50.0%, limit 5.0%); nothing was committed")
+        .contains("CODE: unknown code");
+
+    Run runs = run("runs", "--json");
+    assertThat(runs.code()).isZero();
+    assertThat(runs.out().lines().count()).isEqualTo(6);
+    assertThat(runs.out())
+        .contains("\"status\":\"rejected\"")
+        .contains("\"status\":\"failed\"")
+        .contains("\"exit_code\":3");
+    assertThat(run("runs", "--status", "rejected").out())
+        .contains("src/2023-03")
+        .doesNotContain("src/2023-02");
+    long read =
+        spark.read().format("delta").load(dir.resolve("wh/sources/src/t").toString()).count();
+    assertThat(read).isEqualTo(4);
+
+    String ledger =
+        spark
+            .read()
+            .format("delta")
+            .load(dir.resolve("wh/runs").toString())
+            .toJSON()
+            .collectAsList()
+            .toString();
+    assertThat(ledger)
+        .doesNotContain(NIR)
+        .doesNotContain(NIR.substring(0, 13))
+        .doesNotContain(PASSWORD)
+        .contains("sha256");
+  }
+}
