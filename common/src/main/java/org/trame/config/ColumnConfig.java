@@ -18,6 +18,8 @@ import org.trame.pseudo.IdentifierRole;
  * @param min the smallest value allowed (a number, or an ISO date for date columns)
  * @param max the largest value allowed
  * @param codes the only values allowed (a code list)
+ * @param generalize with fate {@code generalize}: {@code year} or {@code month} for dates ({@code
+ *     2023} / {@code 2023-05}), {@code departement} for postcodes ({@code 75}, {@code 2A})
  */
 public record ColumnConfig(
     String name,
@@ -29,7 +31,15 @@ public record ColumnConfig(
     String pattern,
     String min,
     String max,
-    List<String> codes) {
+    List<String> codes,
+    Generalization generalize) {
+  /** How a {@code generalize} column is coarsened. */
+  public enum Generalization {
+    YEAR,
+    MONTH,
+    DEPARTEMENT
+  }
+
   /** Roles that identify a person directly: never kept in clear. */
   public static final Set<IdentifierRole> DIRECT =
       Set.of(
@@ -81,6 +91,23 @@ public record ColumnConfig(
     if ((min != null || max != null) && type == ColumnType.STRING) {
       throw new IllegalArgumentException(
           "column '" + name + "': 'min' and 'max' apply to integer, decimal and date columns");
+    }
+    if ((fate == Fate.GENERALIZE) != (generalize != null)) {
+      throw new IllegalArgumentException(
+          "column '"
+              + name
+              + "': fate generalize and 'generalize: year|month|departement' go together");
+    }
+    if (generalize != null
+        && (generalize == Generalization.DEPARTEMENT) == (type == ColumnType.DATE)) {
+      throw new IllegalArgumentException(
+          "column '"
+              + name
+              + "': generalize "
+              + generalize.name().toLowerCase(java.util.Locale.ROOT)
+              + " does not apply to a "
+              + type.name().toLowerCase(java.util.Locale.ROOT)
+              + " column");
     }
     if (fate == Fate.PSEUDONYMIZE && role == null) {
       throw new IllegalArgumentException(

@@ -6,6 +6,11 @@ public enum Fate {
   KEEP,
   /** Replaced by its keyed-hash pseudonym under the column's role; the clear value is dropped. */
   PSEUDONYMIZE,
+  /**
+   * Stored coarsened (see {@code generalize}): a date as its year or month, a postcode as its
+   * département.
+   */
+  GENERALIZE,
   /** Read and validated (it may feed a pseudonym), never stored. */
   DROP
 }

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param name table name, also the warehouse folder ({@code warehouse/sources/<source>/<name>})
  * @param files file name or glob in {@code landing/<source>/<batch>/}, such as {@code
  *     IR_BEN_R*.csv*}
+ * @param key columns that identify a row; a row whose key appeared on an earlier line of the batch
+ *     is quarantined as a duplicate
  * @param dateOrder pairs of date columns where the first must not come after the second
  * @param maxQuarantineRate the share of rows that may be quarantined before the whole batch is
  *     rejected (default 0.05)
@@ -21,6 +23,7 @@ public record TableConfig(
     FileFormat format,
     List<ColumnConfig> columns,
     List<PseudonymConfig> pseudonyms,
+    List<String> key,
     List<DateOrder> dateOrder,
     Double maxQuarantineRate) {
   /** Two date columns that must be in order, such as care start and care end. */
@@ -46,6 +49,7 @@ public record TableConfig(
     columns = List.copyOf(Require.nonEmpty(columns, "columns"));
     pseudonyms = pseudonyms == null ? List.of() : List.copyOf(pseudonyms);
     dateOrder = dateOrder == null ? List.of() : List.copyOf(dateOrder);
+    key = key == null ? List.of() : List.copyOf(key);
     maxQuarantineRate = maxQuarantineRate == null ? 0.05 : maxQuarantineRate;
     if (maxQuarantineRate < 0 || maxQuarantineRate > 1) {
       throw new IllegalArgumentException(
@@ -85,6 +89,12 @@ public record TableConfig(
       }
     }
     checkDateOrder(name, columns, dateOrder);
+    for (String k : key) {
+      if (columns.stream().noneMatch(c -> c.name().equals(k))) {
+        throw new IllegalArgumentException(
+            "table '" + name + "': key names undeclared column '" + k + "'");
+      }
+    }
   }
 
   /** Checks that date-order pairs name declared date columns. */

@@ -261,6 +261,7 @@ public final class GenerateJob {
       FileSystem fs = folder.getFileSystem(hadoop);
       Path out = new Path(target);
       FileSystem outFs = out.getFileSystem(hadoop);
+      outFs.setWriteChecksum(false);
       try (OutputStream o = outFs.create(out, true)) {
         o.write(gzip(header + "\n", charset));
         if (fs.exists(folder)) {
@@ -299,6 +300,7 @@ public final class GenerateJob {
     try {
       Path out = new Path(target);
       FileSystem fs = out.getFileSystem(hadoop);
+      fs.setWriteChecksum(false);
       try (OutputStream o = fs.create(out, true)) {
         o.write(gzip(b.toString(), StandardCharsets.UTF_8));
       }

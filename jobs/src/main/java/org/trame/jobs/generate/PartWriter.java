@@ -68,6 +68,7 @@ final class PartWriter implements Sink, AutoCloseable {
       if (w == null) {
         Path path = new Path(staging + "/" + file + "/" + String.format("part-%05d.gz", partition));
         FileSystem fs = path.getFileSystem(conf);
+        fs.setWriteChecksum(false);
         w = new OutputStreamWriter(new GZIPOutputStream(fs.create(path, true), 1 << 16), charset);
         open.put(file, w);
       }

@@ -5,8 +5,10 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
@@ -14,11 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
@@ -124,7 +127,7 @@ public final class IngestJob {
           request.pseudonymizer().keyId(),
           results);
     } finally {
-      prepared.forEach(p -> p.rows().unpersist());
+      deleteStaging(spark, request);
     }
   }
 
@@ -144,35 +147,50 @@ public final class IngestJob {
             + files.size()
             + (files.size() == 1 ? " file" : " files"));
     Dataset<Row> raw = LandingReader.read(spark, files, header, table.format());
-    Dataset<Row> typed = IngestTransforms.typeAndValidate(raw, table);
-    Dataset<Row> rows =
-        IngestTransforms.pseudonymize(typed, table, request.pseudonymizer())
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    long accepted = 0;
-    long quarantined = 0;
-    for (Row r :
-        rows.groupBy(size(col(IngestTransforms.REASONS)).equalTo(0)).count().collectAsList()) {
-      if (r.getBoolean(0)) {
-        accepted = r.getLong(1);
-      } else {
-        quarantined = r.getLong(1);
-      }
+    Dataset<Row> typed =
+        IngestTransforms.withRowKey(
+            IngestTransforms.typeAndValidate(raw, table), table, request.pseudonymizer());
+    Dataset<Row> pseudonymized =
+        IngestTransforms.pseudonymize(typed, table, request.pseudonymizer());
+    // One pass over the landing files: the checked, pseudonymized rows go to a staging folder in
+    // the warehouse (no clear identifier in them) while an observation counts them. Nothing is
+    // committed to a table until every table of the batch is known to be within its limits.
+    Column first = get(col(IngestTransforms.REASONS), lit(0));
+    Observation counts = new Observation("ingest-" + table.name());
+    String staging = request.paths().staging(request.runId()) + "/" + table.name();
+    pseudonymized
+        .observe(
+            counts,
+            count(lit(1)).as("rows"),
+            max(when(first.startsWith(LandingReader.FILE_ERROR_PREFIX), first)).as("file_error"))
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(staging);
+    Map<String, Object> m;
+    try {
+      m = counts.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandException(
+          ExitCode.FAILURE, "Cannot ingest table " + table.name() + ": interrupted", e);
     }
-    Prepared p = new Prepared(table, files, rows, accepted, quarantined);
-    List<Row> broken =
-        rows.select(get(col(IngestTransforms.REASONS), lit(0)).as("reason"))
-            .where(col("reason").startsWith(LandingReader.FILE_ERROR_PREFIX))
-            .limit(5)
-            .collectAsList();
-    if (!broken.isEmpty()) {
-      rows.unpersist();
+    long total = ((Number) m.get("rows")).longValue();
+    Object fileError = m.get("file_error");
+    if (fileError != null) {
       throw LandingFiles.rejected(
           "Cannot ingest table "
               + table.name()
               + ": "
-              + broken.get(0).getString(0).substring(LandingReader.FILE_ERROR_PREFIX.length())
+              + fileError.toString().substring(LandingReader.FILE_ERROR_PREFIX.length())
               + "; nothing was committed");
     }
+    // Duplicates are found on the staged rows, by their keyed row key: the landing files are
+    // parsed once.
+    Dataset<Row> checked = IngestTransforms.flagDuplicates(spark.read().parquet(staging));
+    long accepted = checked.where(size(col(IngestTransforms.REASONS)).equalTo(0)).count();
+    long quarantined = total - accepted;
+    progress.accept(String.format("  %s: %,d rows read and checked", table.name(), total));
+    Prepared p = new Prepared(table, files, checked, accepted, quarantined);
     return p;
   }
 
@@ -188,7 +206,7 @@ public final class IngestJob {
             .select(explode(col(IngestTransforms.REASONS)).as("reason"))
             .select(
                 regexp_replace(
-                        regexp_replace(col("reason"), "'[^']*'", "'…'"), "^line [0-9]+", "line N")
+                        regexp_replace(col("reason"), "'[^']*'", "'…'"), "line [0-9]+", "line N")
                     .as("reason"))
             .groupBy("reason")
             .agg(count(lit(1)).as("n"))
@@ -221,6 +239,7 @@ public final class IngestJob {
             .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
             .withColumn(BATCH, lit(request.batch()));
     replaceBatch(good, target, request.batch());
+    progress.accept("  " + p.table().name() + ": accepted rows written");
     String quarantine = request.paths().quarantineTable(source, p.table().name());
     if (p.quarantined() > 0 || DeltaTable.isDeltaTable(spark, quarantine)) {
       Dataset<Row> bad =
@@ -237,6 +256,16 @@ public final class IngestJob {
             p.table().name(), read, p.accepted(), p.quarantined(), version));
     return new IngestResult.TableResult(
         p.table().name(), p.files(), read, p.accepted(), p.quarantined(), target, version);
+  }
+
+  private static void deleteStaging(SparkSession spark, Request request) {
+    String staging = request.paths().staging(request.runId());
+    try {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(staging);
+      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot delete staging folder " + staging, e);
+    }
   }
 
   private static void replaceBatch(Dataset<Row> rows, String table, String batch) {

@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
 
@@ -26,6 +27,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.trame.config.ColumnConfig;
@@ -119,6 +121,69 @@ public final class IngestTransforms {
     return raw.select(out.toArray(new Column[0]));
   }
 
+  /** A keyed hash of a row's declared key, to find duplicates without keeping identifiers. */
+  public static final String ROW_KEY = "_row_key";
+
+  /**
+   * Adds {@link #ROW_KEY}: the keyed hash of the row's {@code key} columns (raw text, trimmed), or
+   * null when the table declares no key or a key part is missing. Keyed, because key columns may be
+   * identifiers.
+   */
+  public static Dataset<Row> withRowKey(
+      Dataset<Row> typed, TableConfig table, Pseudonymizer pseudonymizer) {
+    if (table.key().isEmpty()) {
+      return typed.withColumn(ROW_KEY, lit(null).cast(DataTypes.StringType));
+    }
+    List<IdentifierRole> roles = new ArrayList<>();
+    List<Column> parts = new ArrayList<>();
+    for (String k : table.key()) {
+      roles.add(IdentifierRole.LOCAL_ID);
+      parts.add(col(k).cast(DataTypes.StringType));
+    }
+    return typed.withColumn(
+        ROW_KEY, PseudonymizeTransforms.pseudonym(pseudonymizer, "row_key", roles, parts));
+  }
+
+  /**
+   * Quarantines every row whose {@link #ROW_KEY} appeared on an earlier line of the batch ({@code
+   * duplicate of ER_PRS_F.csv.gz line 12}), then drops the key. Only the key column is grouped; the
+   * repeated keys (few) are broadcast back, so the rows are not shuffled.
+   */
+  public static Dataset<Row> flagDuplicates(Dataset<Row> rows) {
+    Dataset<Row> repeated =
+        rows.where(col(ROW_KEY).isNotNull())
+            .groupBy(col(ROW_KEY))
+            .agg(
+                functions.min(struct(col(SOURCE_FILE), col(LINE))).as("_first"),
+                functions.count(lit(1)).as("_n"))
+            .where(col("_n").gt(1))
+            .drop("_n");
+    Column first = col("_first");
+    Column duplicate =
+        first
+            .isNotNull()
+            .and(
+                not(
+                    first
+                        .getField(SOURCE_FILE)
+                        .equalTo(col(SOURCE_FILE))
+                        .and(first.getField(LINE).equalTo(col(LINE)))));
+    Column reason =
+        concat(
+            lit("duplicate of "),
+            first.getField(SOURCE_FILE),
+            lit(" line "),
+            first.getField(LINE).cast("string"));
+    return rows.join(
+            functions.broadcast(repeated),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of(ROW_KEY)).toSeq(),
+            "left")
+        .withColumn(
+            REASONS,
+            when(duplicate, functions.concat(col(REASONS), array(reason))).otherwise(col(REASONS)))
+        .drop("_first", ROW_KEY);
+  }
+
   /**
    * Replaces identifiers by pseudonyms: columns with fate {@code pseudonymize} become their
    * pseudonym, configured multi-column pseudonyms are added, every NIR column gets {@code
@@ -130,6 +195,8 @@ public final class IngestTransforms {
     for (ColumnConfig c : table.columns()) {
       if (c.fate() == Fate.KEEP) {
         out.add(col(c.name()));
+      } else if (c.fate() == Fate.GENERALIZE) {
+        out.add(generalized(c).as(c.name()));
       } else if (c.fate() == Fate.PSEUDONYMIZE) {
         out.add(PseudonymizeTransforms.pseudonym(pseudonymizer, c.role(), asText(c)).as(c.name()));
         out.addAll(linkageForms(c, pseudonymizer));
@@ -154,6 +221,9 @@ public final class IngestTransforms {
     out.add(col(SOURCE_FILE));
     out.add(col(LINE));
     out.add(col(RAW));
+    if (List.of(typed.columns()).contains(ROW_KEY)) {
+      out.add(col(ROW_KEY));
+    }
     return typed.select(out.toArray(new Column[0]));
   }
 
@@ -181,9 +251,26 @@ public final class IngestTransforms {
     return List.of();
   }
 
+  private static Column generalized(ColumnConfig c) {
+    Column value = col(c.name());
+    switch (c.generalize()) {
+      case YEAR:
+        return date_format(value, "yyyy");
+      case MONTH:
+        return date_format(value, "yyyy-MM");
+      default:
+        // 2A/2B and the overseas 97x keep three characters; elsewhere the first two digits.
+        Column v = upper(trim(value));
+        return when(v.startsWith("97").or(v.startsWith("98")), substring(v, 1, 3))
+            .when(v.startsWith("200").or(v.startsWith("201")).or(v.startsWith("2A")), lit("2A"))
+            .when(v.startsWith("20").or(v.startsWith("2B")), lit("2B"))
+            .otherwise(substring(v, 1, 2));
+    }
+  }
+
   /** Rows without reasons, without the bookkeeping columns. */
   public static Dataset<Row> accepted(Dataset<Row> pseudonymized) {
-    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW, LINE);
+    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW, LINE, ROW_KEY);
   }
 
   /**
@@ -193,10 +280,7 @@ public final class IngestTransforms {
   public static Dataset<Row> quarantined(Dataset<Row> pseudonymized) {
     List<Column> payload = new ArrayList<>();
     for (String name : pseudonymized.columns()) {
-      if (!name.equals(REASONS)
-          && !name.equals(SOURCE_FILE)
-          && !name.equals(RAW)
-          && !name.equals(LINE)) {
+      if (!List.of(REASONS, SOURCE_FILE, RAW, LINE, ROW_KEY).contains(name)) {
         payload.add(col(name));
       }
     }
@@ -225,9 +309,33 @@ public final class IngestTransforms {
       case DECIMAL:
         return when(present, regexp_replace(text, ",", ".").try_cast(DECIMAL));
       case DATE:
-        return when(present, to_date(try_to_timestamp(text, lit(c.format()))));
+        return when(present, date(text, c.format()));
       default:
         return when(present, text);
+    }
+  }
+
+  /**
+   * Parses dates. Spark's pattern-based parser costs about a microsecond a value, which made it the
+   * largest cost of ingest; the usual layouts are rearranged to ISO and cast instead (a strict
+   * shape check first, since a cast alone would accept {@code 2023} or {@code 2023-1-5}).
+   */
+  static Column date(Column text, String format) {
+    switch (format) {
+      case "yyyy-MM-dd":
+        return when(text.rlike("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), text.try_cast(DataTypes.DateType));
+      case "dd/MM/yyyy":
+        return when(
+            text.rlike("^[0-9]{2}/[0-9]{2}/[0-9]{4}$"),
+            regexp_replace(text, "^([0-9]{2})/([0-9]{2})/([0-9]{4})$", "$3-$2-$1")
+                .try_cast(DataTypes.DateType));
+      case "yyyyMMdd":
+        return when(
+            text.rlike("^[0-9]{8}$"),
+            regexp_replace(text, "^([0-9]{4})([0-9]{2})([0-9]{2})$", "$1-$2-$3")
+                .try_cast(DataTypes.DateType));
+      default:
+        return to_date(try_to_timestamp(text, lit(format)));
     }
   }
 

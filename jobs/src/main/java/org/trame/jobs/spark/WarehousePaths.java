@@ -33,6 +33,14 @@ public record WarehousePaths(String landing, String warehouse, String extracts) 
     return warehouse + "/quarantine/" + name(source, "source") + "/" + name(table, "table");
   }
 
+  /**
+   * {@code warehouse/_staging/<run>}: a run's checked, pseudonymized rows before they are
+   * committed; deleted when the run ends.
+   */
+  public String staging(String runId) {
+    return warehouse + "/_staging/" + name(runId, "run id");
+  }
+
   private static String name(String value, String what) {
     try {
       return Require.safeName(value, what);

@@ -29,7 +29,7 @@ class GeneratedDataIngestTest {
     GenerateJob.run(
         spark,
         new GenerateJob.Request(
-            dir.toUri().toString(), 600, 1, YearMonth.of(2023, 5), 3, 0.05, false),
+            dir.toUri().toString(), 600, 1, YearMonth.of(2023, 5), 3, 0.03, false),
         l -> {});
     WarehousePaths paths =
         new WarehousePaths(

@@ -1,0 +1,80 @@
+package org.trame.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.trame.config.ConfigLoader;
+import org.trame.config.TableConfig;
+import org.trame.jobs.spark.SparkExtension;
+import org.trame.pseudo.Pseudonymizer;
+
+/** The pure steps of ingest on rows built in memory: no files, no Delta. */
+@ExtendWith(SparkExtension.class)
+class IngestTransformsTest {
+  private static final Pseudonymizer P =
+      new Pseudonymizer("link-v1", "0123456789abcdef0123456789abcdef".getBytes());
+
+  private static final TableConfig TABLE =
+      ConfigLoader.parse(
+          """
+          name: visits
+          files: v.csv
+          key: [VISIT]
+          columns:
+            - { name: VISIT, required: true }
+            - { name: DAY, type: date, fate: generalize, generalize: month }
+            - { name: CP, role: postcode, fate: generalize, generalize: departement }
+          """,
+          "visits.yaml",
+          TableConfig.class);
+
+  private static Dataset<Row> raw(SparkSession spark, Object[]... rows) {
+    StructType schema =
+        new StructType()
+            .add(IngestTransforms.SOURCE_FILE, DataTypes.StringType)
+            .add(IngestTransforms.LINE, DataTypes.LongType)
+            .add(IngestTransforms.PARSE_ERROR, DataTypes.StringType)
+            .add("VISIT", DataTypes.StringType)
+            .add("DAY", DataTypes.StringType)
+            .add("CP", DataTypes.StringType);
+    return spark.createDataFrame(List.of(rows).stream().map(RowFactory::create).toList(), schema);
+  }
+
+  @Test
+  void duplicatesOfAnEarlierLineAreQuarantinedAndGeneralizedColumnsCoarsened(SparkSession spark) {
+    Dataset<Row> rows =
+        raw(
+            spark,
+            new Object[] {"v.csv", 2L, null, "A", "2023-05-17", "75011"},
+            new Object[] {"v.csv", 3L, null, "B", "2023-06-01", "20200"},
+            new Object[] {"v.csv", 4L, null, "A", "2023-05-17", "75011"},
+            new Object[] {"v.csv", 5L, "line 5: 2 fields, the header has 3", null, null, null},
+            new Object[] {"v.csv", 6L, "line 6: 2 fields, the header has 3", null, null, null});
+    Dataset<Row> out =
+        IngestTransforms.flagDuplicates(
+            IngestTransforms.pseudonymize(
+                IngestTransforms.withRowKey(
+                    IngestTransforms.typeAndValidate(rows, TABLE), TABLE, P),
+                TABLE,
+                P));
+    List<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT").collectAsList();
+    assertThat(accepted).hasSize(2);
+    assertThat(accepted.get(0).<String>getAs("DAY")).isEqualTo("2023-05");
+    assertThat(accepted.get(0).<String>getAs("CP")).isEqualTo("75");
+    assertThat(accepted.get(1).<String>getAs("CP")).isEqualTo("2B");
+    List<Row> rejected = IngestTransforms.quarantined(out).orderBy("line").collectAsList();
+    assertThat(rejected).extracting(r -> r.<Long>getAs("line")).containsExactly(4L, 5L, 6L);
+    assertThat(rejected.get(0).getList(rejected.get(0).fieldIndex("reasons")))
+        .containsExactly("duplicate of v.csv line 2");
+    assertThat(rejected.get(2).getList(rejected.get(2).fieldIndex("reasons")))
+        .containsExactly("line 6: 2 fields, the header has 3");
+  }
+}
