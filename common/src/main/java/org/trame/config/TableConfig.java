@@ -16,6 +16,8 @@ import java.util.Set;
  * @param dateOrder pairs of date columns where the first must not come after the second
  * @param maxQuarantineRate the share of rows that may be quarantined before the whole batch is
  *     rejected (default 0.05)
+ * @param quarantineAllowance rows that may be quarantined whatever the rate (default 10), so that
+ *     one bad line in a 16-row table does not reject a batch
  */
 public record TableConfig(
     String name,
@@ -25,7 +27,8 @@ public record TableConfig(
     List<PseudonymConfig> pseudonyms,
     List<String> key,
     List<DateOrder> dateOrder,
-    Double maxQuarantineRate) {
+    Double maxQuarantineRate,
+    Integer quarantineAllowance) {
   /** Two date columns that must be in order, such as care start and care end. */
   public record DateOrder(String first, String then) {
     public DateOrder {
@@ -51,6 +54,14 @@ public record TableConfig(
     dateOrder = dateOrder == null ? List.of() : List.copyOf(dateOrder);
     key = key == null ? List.of() : List.copyOf(key);
     maxQuarantineRate = maxQuarantineRate == null ? 0.05 : maxQuarantineRate;
+    quarantineAllowance = quarantineAllowance == null ? 10 : quarantineAllowance;
+    if (quarantineAllowance < 0) {
+      throw new IllegalArgumentException(
+          "table '"
+              + name
+              + "': quarantine_allowance must not be negative, got "
+              + quarantineAllowance);
+    }
     if (maxQuarantineRate < 0 || maxQuarantineRate > 1) {
       throw new IllegalArgumentException(
           "table '"

@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--months",
       paramLabel = "M",
-      defaultValue = "2",
+      defaultValue = "1",
       description = "Monthly batches (default: ${DEFAULT-VALUE}).")
   int months;
 

@@ -197,7 +197,8 @@ public final class IngestJob {
   private static void checkThreshold(Prepared p) {
     long read = p.accepted() + p.quarantined();
     double rate = read == 0 ? 0 : (double) p.quarantined() / read;
-    if (rate <= p.table().maxQuarantineRate()) {
+    if (rate <= p.table().maxQuarantineRate()
+        || p.quarantined() <= p.table().quarantineAllowance()) {
       return;
     }
     List<Row> top =

@@ -55,6 +55,7 @@ class IngestCommandTest {
         tables:
           - name: t
             files: t.csv
+            quarantine_allowance: 0
             columns:
               - { name: ID, type: integer, required: true }
               - { name: NIR, role: nir, fate: pseudonymize }

@@ -44,6 +44,7 @@ class IngestBadInputTest {
           - name: t
             files: t*.csv*
             max_quarantine_rate: %s
+            quarantine_allowance: 0
             date_order: [{ first: SOIN_DEBUT, then: SOIN_FIN }]
             columns:
               - { name: ID, type: integer, required: true, min: "1" }

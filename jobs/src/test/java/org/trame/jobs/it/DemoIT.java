@@ -23,7 +23,7 @@ class DemoIT {
 
   @Test
   void demoRunsFromNothingAndLeavesAWorkingConfiguration() throws Exception {
-    TrameJar.Result demo = TrameJar.run(dir, Map.of(), "demo", "--persons", "300", "--months", "1");
+    TrameJar.Result demo = TrameJar.run(dir, Map.of(), "demo", "--persons", "300");
     assertThat(demo.code()).as(demo.err()).isZero();
     Path work = dir.resolve("work");
     assertThat(demo.out())
@@ -45,8 +45,7 @@ class DemoIT {
         .contains("keys extract-v1, link-v1")
         .containsPattern("batch 2023-01: [0-9,]+ rows");
 
-    TrameJar.Result rerun =
-        TrameJar.run(dir, Map.of(), "demo", "--persons", "300", "--months", "1");
+    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "300");
     assertThat(rerun.code()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("Reusing the development keystore");
 
