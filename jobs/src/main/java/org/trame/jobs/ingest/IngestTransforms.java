@@ -109,15 +109,21 @@ public final class IngestTransforms {
       Column then = typed(table.column(d.then()).orElseThrow());
       reasons.add(when(first.gt(then), lit(d.then() + ": before " + d.first())));
     }
-    Column reasonList = array_compact(array(reasons.toArray(new Column[0])));
+    // array_compact is a higher-order function that Spark evaluates without code generation; on
+    // every row it made typing the largest cost of ingest. The generated "any reason?" test runs
+    // first, so the list is only built for the few rejected rows.
+    Column any = reasons.stream().map(Column::isNotNull).reduce(Column::or).orElse(lit(false));
+    Column reasonList =
+        when(any, array_compact(array(reasons.toArray(new Column[0]))))
+            .otherwise(array().cast(DataTypes.createArrayType(DataTypes.StringType)));
     out.add(reasonList.as(REASONS));
     out.add(col(SOURCE_FILE));
     out.add(col(LINE));
-    // Raw text is kept for rejected rows only, so that caching the batch costs little.
+    // Raw text is kept for rejected rows only, so that staging the batch costs little.
     out.add(
         rawKept.isEmpty()
             ? lit(null).cast(DataTypes.StringType).as(RAW)
-            : when(size(reasonList).gt(0), struct(rawKept.toArray(new Column[0]))).as(RAW));
+            : when(any, struct(rawKept.toArray(new Column[0]))).as(RAW));
     return raw.select(out.toArray(new Column[0]));
   }
 
@@ -125,23 +131,25 @@ public final class IngestTransforms {
   public static final String ROW_KEY = "_row_key";
 
   /**
-   * Adds {@link #ROW_KEY}: the keyed hash of the row's {@code key} columns (raw text, trimmed), or
-   * null when the table declares no key or a key part is missing. Keyed, because key columns may be
-   * identifiers.
+   * Adds {@link #ROW_KEY}: a SHA-256 of the row's {@code key} columns, salted with a secret that
+   * lives only as long as the run (key columns may be identifiers, and the row key never leaves the
+   * run's staging folder), or null when the table declares no key or a key part is missing. Each
+   * part is written with its length, so that no two keys share an input. Spark's own {@code sha2}
+   * is used because it is generated code; a UDF over nine columns cost more.
    */
-  public static Dataset<Row> withRowKey(
-      Dataset<Row> typed, TableConfig table, Pseudonymizer pseudonymizer) {
+  public static Dataset<Row> withRowKey(Dataset<Row> typed, TableConfig table, String runSalt) {
     if (table.key().isEmpty()) {
       return typed.withColumn(ROW_KEY, lit(null).cast(DataTypes.StringType));
     }
-    List<IdentifierRole> roles = new ArrayList<>();
     List<Column> parts = new ArrayList<>();
+    parts.add(lit(runSalt));
     for (String k : table.key()) {
-      roles.add(IdentifierRole.LOCAL_ID);
-      parts.add(col(k).cast(DataTypes.StringType));
+      Column text = col(k).cast(DataTypes.StringType);
+      parts.add(functions.length(text).cast(DataTypes.StringType));
+      parts.add(lit(":"));
+      parts.add(text);
     }
-    return typed.withColumn(
-        ROW_KEY, PseudonymizeTransforms.pseudonym(pseudonymizer, "row_key", roles, parts));
+    return typed.withColumn(ROW_KEY, functions.sha2(concat(parts.toArray(new Column[0])), 256));
   }
 
   /**

@@ -62,7 +62,7 @@ class IngestTransformsTest {
         IngestTransforms.flagDuplicates(
             IngestTransforms.pseudonymize(
                 IngestTransforms.withRowKey(
-                    IngestTransforms.typeAndValidate(rows, TABLE), TABLE, P),
+                    IngestTransforms.typeAndValidate(rows, TABLE), TABLE, "salt"),
                 TABLE,
                 P));
     List<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT").collectAsList();
