@@ -52,13 +52,8 @@ public final class IngestJob {
       Pseudonymizer pseudonymizer,
       String runId) {}
 
-  /** One table, read and pseudonymized, cached until written. */
-  private record Prepared(
-      TableConfig table, List<String> files, Dataset<Row> rows, long accepted, long quarantined) {}
-
-  /** Lists the batch's files with their SHA-256, without reading them further. */
-  public static List<RunEntry.InputFile> fingerprint(SparkSession spark, Request request) {
-    LandingFiles landing = new LandingFiles(spark);
+  /** The batch's landing folder; a usage error when it does not exist. */
+  private static String batchFolder(LandingFiles landing, Request request) {
     String folder = request.paths().landingBatch(request.source().name(), request.batch());
     if (!landing.exists(folder)) {
       throw CommandException.usage(
@@ -70,6 +65,17 @@ public final class IngestJob {
               + folder
               + " does not exist");
     }
+    return folder;
+  }
+
+  /** One table, read, checked and staged, until written. */
+  private record Prepared(
+      TableConfig table, List<String> files, Dataset<Row> rows, long accepted, long quarantined) {}
+
+  /** Lists the batch's files with their SHA-256, without reading them further. */
+  public static List<RunEntry.InputFile> fingerprint(SparkSession spark, Request request) {
+    LandingFiles landing = new LandingFiles(spark);
+    String folder = batchFolder(landing, request);
     List<String> files = new ArrayList<>();
     List<String> tables = new ArrayList<>();
     for (TableConfig table : request.source().tables()) {
@@ -97,17 +103,7 @@ public final class IngestJob {
   /** Runs the ingest; {@code progress} receives one line per step. */
   public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
     LandingFiles landing = new LandingFiles(spark);
-    String folder = request.paths().landingBatch(request.source().name(), request.batch());
-    if (!landing.exists(folder)) {
-      throw CommandException.usage(
-          "Cannot ingest "
-              + request.source().name()
-              + " batch "
-              + request.batch()
-              + ": batch folder "
-              + folder
-              + " does not exist");
-    }
+    String folder = batchFolder(landing, request);
     List<Prepared> prepared = new ArrayList<>();
     try {
       for (TableConfig table : request.source().tables()) {
