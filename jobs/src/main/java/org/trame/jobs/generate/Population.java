@@ -97,22 +97,7 @@ final class Population {
     } else if (slot1Child) {
       p1 = child(3 * h + 1, h, birth0, p0, familyName, dept, postcode, facility, eds, r, null);
     } else {
-      p1 =
-          person(
-              3 * h + 1,
-              h,
-              1 + r.nextInt(2),
-              adultBirth(r),
-              null,
-              true,
-              1,
-              lastName(r),
-              null,
-              departement(r),
-              null,
-              null,
-              false,
-              r);
+      p1 = unrelatedAdult(3 * h + 1, h, r);
     }
     out.add(p1);
 
@@ -121,26 +106,20 @@ final class Population {
       Person twinOf = slot1Child && r.nextDouble() < 0.08 ? p1 : null;
       p2 = child(3 * h + 2, h, birth0, p0, familyName, dept, postcode, facility, eds, r, twinOf);
     } else {
-      p2 =
-          person(
-              3 * h + 2,
-              h,
-              1 + r.nextInt(2),
-              adultBirth(r),
-              null,
-              true,
-              1,
-              lastName(r),
-              null,
-              departement(r),
-              null,
-              null,
-              false,
-              r);
+      p2 = unrelatedAdult(3 * h + 2, h, r);
     }
     out.add(p2);
     out.removeIf(p -> p.id() >= persons);
     return out;
+  }
+
+  /** An adult sharing the household's id range but nothing else: own NIR, name and place. */
+  private Person unrelatedAdult(long id, long h, SplittableRandom r) {
+    int sex = 1 + r.nextInt(2);
+    LocalDate birth = adultBirth(r);
+    String lastName = lastName(r);
+    String dept = departement(r);
+    return person(id, h, sex, birth, null, true, 1, lastName, null, dept, null, null, false, r);
   }
 
   private Person child(
