@@ -44,6 +44,7 @@ public record ColumnConfig(
   public static final Set<IdentifierRole> DIRECT =
       Set.of(
           IdentifierRole.NIR,
+          IdentifierRole.INSURED_NIR,
           IdentifierRole.LAST_NAME,
           IdentifierRole.FIRST_NAME,
           IdentifierRole.LOCAL_ID);

@@ -18,6 +18,7 @@ import java.util.Set;
  *     rejected (default 0.05)
  * @param quarantineAllowance rows that may be quarantined whatever the rate (default 10), so that
  *     one bad line in a 16-row table does not reject a batch
+ * @param linkage how {@code trame link} treats the table (trusted-key conditions, parent table)
  */
 public record TableConfig(
     String name,
@@ -28,7 +29,8 @@ public record TableConfig(
     List<String> key,
     List<DateOrder> dateOrder,
     Double maxQuarantineRate,
-    Integer quarantineAllowance) {
+    Integer quarantineAllowance,
+    TableLinkage linkage) {
   /** Two date columns that must be in order, such as care start and care end. */
   public record DateOrder(String first, String then) {
     public DateOrder {
@@ -100,6 +102,23 @@ public record TableConfig(
       }
     }
     checkDateOrder(name, columns, dateOrder);
+    linkage = linkage == null ? TableLinkage.none() : linkage;
+    for (String c : linkage.soundWhen().keySet()) {
+      if (!names.contains(c)) {
+        throw new IllegalArgumentException(
+            "table '" + name + "': linkage.sound_when names undeclared column '" + c + "'");
+      }
+    }
+    for (String c : linkage.on()) {
+      if (!names.contains(c)) {
+        throw new IllegalArgumentException(
+            "table '" + name + "': linkage.on names undeclared column '" + c + "'");
+      }
+    }
+    if (name.equals(linkage.personOf())) {
+      throw new IllegalArgumentException(
+          "table '" + name + "': linkage.person_of names the table itself");
+    }
     for (String k : key) {
       if (columns.stream().noneMatch(c -> c.name().equals(k))) {
         throw new IllegalArgumentException(

@@ -17,7 +17,12 @@ import java.util.Map;
  * @param extracts per-project Parquet extracts
  */
 public record TrameConfig(
-    String landing, String warehouse, String extracts, SparkConfig spark, KeysConfig keys) {
+    String landing,
+    String warehouse,
+    String extracts,
+    SparkConfig spark,
+    KeysConfig keys,
+    LinkageConfig linkage) {
   /** Environment variable overriding {@link #landing()}. */
   public static final String ENV_LANDING = "TRAME_LANDING";
 
@@ -36,6 +41,7 @@ public record TrameConfig(
     Require.nonBlank(extracts, "extracts");
     spark = spark == null ? SparkConfig.defaults() : spark;
     keys = keys == null ? KeysConfig.defaults() : keys;
+    linkage = linkage == null ? LinkageConfig.defaults() : linkage;
   }
 
   /**
@@ -56,7 +62,8 @@ public record TrameConfig(
         StorageRoots.resolve(w, base, "warehouse"),
         StorageRoots.resolve(x, base, "extracts"),
         spark,
-        k);
+        k,
+        linkage);
   }
 
   private static String absolute(Path base, String path) {

@@ -9,6 +9,12 @@ import java.util.Locale;
 public enum IdentifierRole {
   /** A NIR (social-security number), 13 characters with or without its 2-digit key. */
   NIR,
+  /**
+   * The NIR of the insured person who opens the rights (a parent, for a child on their card):
+   * normalized and hashed like {@link #NIR}, but it is not the record's own person's number, so
+   * linkage never uses it alone.
+   */
+  INSURED_NIR,
   /** A birth date, normalized to ISO {@code yyyy-MM-dd}. */
   BIRTH_DATE,
   /** Sex: {@code 1}/{@code M}/{@code H} → 1, {@code 2}/{@code F} → 2, anything else → 9. */
@@ -19,17 +25,21 @@ public enum IdentifierRole {
   LAST_NAME,
   /** First name. */
   FIRST_NAME,
-  /** French postcode, 5 characters (2A/2B kept for Corsica). */
+  /** A postcode: French ones are 5 characters (2A/2B kept for Corsica); others 3 to 10. */
   POSTCODE,
   /** A local identifier such as a hospital patient number: trimmed, case kept. */
   LOCAL_ID;
 
   /**
    * The domain-separation tag of this role's pseudonyms: the YAML name, except that last and first
-   * names share {@code name}, so that swapped first and last names can still be compared.
+   * names share {@code name}, so that swapped first and last names can still be compared, and an
+   * insured person's NIR shares {@code nir}, so that it equals that person's own NIR pseudonym.
    */
   public String kind() {
-    return this == LAST_NAME || this == FIRST_NAME ? "name" : yamlName();
+    if (this == LAST_NAME || this == FIRST_NAME) {
+      return "name";
+    }
+    return this == INSURED_NIR ? "nir" : yamlName();
   }
 
   /** The lower-case name used in YAML ({@code birth_date}). */
@@ -49,6 +59,7 @@ public enum IdentifierRole {
     }
     switch (this) {
       case NIR:
+      case INSURED_NIR:
         Nir.Check c = Nir.check(raw);
         return c.status() == Nir.Status.VALID || c.status() == Nir.Status.MISSING_KEY
             ? c.body()
@@ -69,7 +80,9 @@ public enum IdentifierRole {
         return Names.normalize(raw);
       case POSTCODE:
         String p = raw.trim().toUpperCase(Locale.ROOT).replace(" ", "");
-        return p.matches("\\d{5}|2[AB]\\d{3}") ? p : null;
+        // French codes are five digits (2A/2B kept for Corsica); other countries' are accepted
+        // as 3 to 10 letters and digits, so that any partner's file can be described.
+        return p.matches("[0-9A-Z]{3,10}") ? p : null;
       case LOCAL_ID:
         return raw.trim();
       default:

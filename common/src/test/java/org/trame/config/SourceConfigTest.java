@@ -56,7 +56,8 @@ class SourceConfigTest {
     String yaml = SOURCE.replace("role: sex", "role: gender");
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, "dcir.yaml", SourceConfig.class))
         .hasMessageContaining("dcir.yaml line 15, column 9:")
-        .hasMessageContaining("tables[0].columns[2].role: expected one of nir, birth_date");
+        .hasMessageContaining(
+            "tables[0].columns[2].role: expected one of nir, insured_nir, birth_date");
   }
 
   @Test

@@ -17,7 +17,9 @@ class IdentifierRoleTest {
     assertThat(IdentifierRole.SEX.normalize("9")).isNull();
     assertThat(IdentifierRole.BIRTH_RANK.normalize("01")).isEqualTo("1");
     assertThat(IdentifierRole.POSTCODE.normalize("2A 004")).isEqualTo("2A004");
-    assertThat(IdentifierRole.POSTCODE.normalize("750")).isNull();
+    assertThat(IdentifierRole.POSTCODE.normalize("75")).isNull();
+    assertThat(IdentifierRole.POSTCODE.normalize(" 2600 ")).isEqualTo("2600");
+    assertThat(IdentifierRole.POSTCODE.normalize("75-001")).isNull();
     assertThat(IdentifierRole.LAST_NAME.normalize("Dupont épouse Martin")).isEqualTo("DUPONT");
     assertThat(IdentifierRole.LOCAL_ID.normalize(" IPP-0042 ")).isEqualTo("IPP-0042");
     assertThat(IdentifierRole.BIRTH_DATE.yamlName()).isEqualTo("birth_date");

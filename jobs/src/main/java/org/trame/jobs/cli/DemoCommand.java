@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.trame.config.ConfigLoader;
@@ -15,6 +16,8 @@ import org.trame.jobs.generate.GenerateJob;
 import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.ingest.IngestResult;
 import org.trame.jobs.ledger.RunLedger;
+import org.trame.jobs.link.LinkEvaluation;
+import org.trame.jobs.link.LinkJob;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -74,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
     DemoWorkspace work = new DemoWorkspace(cli.workingDir().resolve(dir));
     long start = System.nanoTime();
 
-    cli.progress("[1/4] Configuration in " + work.confDir());
+    cli.progress("[1/5] Configuration in " + work.confDir());
     work.writeConfiguration();
     if (work.ensureDevKeystore()) {
       warnDevKeystore(cli, work);
@@ -85,10 +88,10 @@ final class DemoCommand implements Callable<Integer> {
         ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), cli.env());
     Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config);
 
-    cli.progress("[2/4] Starting embedded Spark");
+    cli.progress("[2/5] Starting embedded Spark");
     SparkSession spark = SparkSessions.start(config.spark(), "trame demo", cli.verbose());
 
-    cli.progress("[3/4] Generating synthetic landing data");
+    cli.progress("[3/5] Generating synthetic landing data");
     GenerateJob.Result generated =
         GenerateJob.run(
             spark,
@@ -96,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
                 work.root().toUri().toString(), persons, months, START, seed, 0.02, true),
             line -> cli.progress("      " + line));
 
-    cli.progress("[4/4] Ingesting every source and batch (key " + pseudonymizer.keyId() + ")");
+    cli.progress("[4/5] Ingesting every source and batch (key " + pseudonymizer.keyId() + ")");
     WarehousePaths paths = WarehousePaths.of(config);
     RunLedger ledger = new RunLedger(spark, config.warehouse());
     List<IngestResult> results = new ArrayList<>();
@@ -116,6 +119,28 @@ final class DemoCommand implements Callable<Integer> {
         cli.progress("      " + source + " " + batch + " done");
       }
     }
+
+    cli.progress("[5/5] Linking persons across sources");
+    List<SourceConfig> sources = new ArrayList<>();
+    for (String source : SOURCES) {
+      sources.add(SourceConfig.load(work.confDir(), source));
+    }
+    LinkJob.Result linked =
+        LinkCommand.link(
+            quiet(cli),
+            spark,
+            ledger,
+            new LinkJob.Request(paths, sources, config.linkage(), pseudonymizer, RunIds.next()),
+            "");
+    String truth = work.root().resolve("truth").toUri().toString();
+    Map<String, Object> evaluation =
+        LinkEvaluation.evaluate(
+            spark
+                .read()
+                .format("delta")
+                .option("versionAsOf", linked.indexVersion())
+                .load(paths.linkage("person_index")),
+            LinkEvaluation.truth(spark, truth, sources, pseudonymizer));
 
     cli.out().println();
     cli.out().printf("Demo done in %.0f s.%n", (System.nanoTime() - start) / 1e9);
@@ -138,12 +163,20 @@ final class DemoCommand implements Callable<Integer> {
                 t.rowsQuarantined());
       }
     }
+    cli.out().println();
+    cli.out().println(LinkSummary.report(linked.report()));
+    cli.out().println();
+    cli.out().println(LinkSummary.evaluation(evaluation));
+    cli.out().println();
+    cli.out().println("  Persons:    " + paths.linkage("person_index") + " (record -> person_id)");
     cli.out().println("  Extracts:   " + config.extracts() + " (trame extract is not built yet)");
     cli.out().println("  Keystore:   " + work.keystore() + " (development only)");
     cli.out().println();
     cli.out().println("Go on with this configuration:");
     Path conf = cli.workingDir().relativize(work.confDir());
     cli.out().println("  ./trame --conf " + conf + " status");
+    cli.out().println("  ./trame --conf " + conf + " link --report");
+    cli.out().println("  ./trame --conf " + conf + " link --evaluate " + dir.resolve("truth"));
     cli.out()
         .println(
             "  ./trame --conf "

@@ -68,4 +68,11 @@ final class ErrorReporter {
     int nl = m.indexOf('\n');
     return "Cannot run " + command + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
+
+  /** The first line of an error's message (or its class name), for the run ledger. */
+  static String firstLine(RuntimeException e) {
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
+        : e.getMessage().lines().findFirst().orElse("");
+  }
 }

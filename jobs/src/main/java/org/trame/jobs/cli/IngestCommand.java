@@ -115,20 +115,12 @@ final class IngestCommand implements Callable<Integer> {
     String source = request.source().name();
     String batch = request.batch();
     RunEntry entry =
-        new RunEntry(
+        RunEntry.start(
             request.runId(),
             "ingest",
             arguments,
-            System.getProperty("user.name"),
-            java.time.Instant.now(),
-            null,
-            RunEntry.RUNNING,
-            0,
-            null,
             source,
             batch,
-            List.of(),
-            List.of(),
             request.pseudonymizer().keyId(),
             TrameCommand.codeVersion());
     ledger.append(entry);
@@ -178,10 +170,7 @@ final class IngestCommand implements Callable<Integer> {
       return result;
     } catch (RuntimeException e) {
       int code = ErrorReporter.exitCode(e);
-      String message =
-          e.getMessage() == null
-              ? e.getClass().getSimpleName()
-              : e.getMessage().lines().findFirst().orElse("");
+      String message = ErrorReporter.firstLine(e);
       ledger.append(
           entry.ended(
               code == ExitCode.DATA_REJECTED ? RunEntry.REJECTED : RunEntry.FAILED,

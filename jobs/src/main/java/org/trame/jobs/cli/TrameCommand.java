@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       GenerateCommand.class,
       IngestCommand.class,
+      LinkCommand.class,
       RunsCommand.class,
       StatusCommand.class,
       KeysCommand.class,

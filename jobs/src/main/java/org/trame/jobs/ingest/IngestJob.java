@@ -144,7 +144,11 @@ public final class IngestJob {
             + (files.size() == 1 ? " file" : " files"));
     Dataset<Row> raw = LandingReader.read(spark, files, header, table.format());
     Dataset<Row> typed =
-        IngestTransforms.withRowKey(IngestTransforms.typeAndValidate(raw, table), table, runSalt());
+        IngestTransforms.withRowKey(
+            IngestTransforms.typeAndValidate(raw, table),
+            request.source().name(),
+            table,
+            request.pseudonymizer());
     Dataset<Row> pseudonymized =
         IngestTransforms.pseudonymize(typed, table, request.pseudonymizer());
     // One pass over the landing files: the checked, pseudonymized rows go to a staging folder in
@@ -252,13 +256,6 @@ public final class IngestJob {
             p.table().name(), read, p.accepted(), p.quarantined(), version));
     return new IngestResult.TableResult(
         p.table().name(), p.files(), read, p.accepted(), p.quarantined(), target, version);
-  }
-
-  /** A random salt for row keys, never stored: row keys cannot be recomputed after the run. */
-  private static String runSalt() {
-    byte[] salt = new byte[16];
-    new java.security.SecureRandom().nextBytes(salt);
-    return java.util.HexFormat.of().formatHex(salt);
   }
 
   private static void deleteStaging(SparkSession spark, Request request) {

@@ -36,6 +36,7 @@ import org.trame.config.Fate;
 import org.trame.config.PseudonymConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.pseudonymize.PseudonymizeTransforms;
+import org.trame.jobs.pseudonymize.RecordKeys;
 import org.trame.pseudo.IdentifierRole;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -127,29 +128,31 @@ public final class IngestTransforms {
     return raw.select(out.toArray(new Column[0]));
   }
 
-  /** A keyed hash of a row's declared key, to find duplicates without keeping identifiers. */
-  public static final String ROW_KEY = "_row_key";
+  /**
+   * The record key of a row (see {@link RecordKeys}): a keyed hash of its declared key, to find
+   * duplicates without keeping identifiers and to name the record in the linkage index.
+   */
+  public static final String ROW_KEY = RecordKeys.COLUMN;
 
   /**
-   * Adds {@link #ROW_KEY}: a SHA-256 of the row's {@code key} columns, salted with a secret that
-   * lives only as long as the run (key columns may be identifiers, and the row key never leaves the
-   * run's staging folder), or null when the table declares no key or a key part is missing. Each
-   * part is written with its length, so that no two keys share an input. Spark's own {@code sha2}
-   * is used because it is generated code; a UDF over nine columns cost more.
+   * Adds {@link #ROW_KEY}, or a null one when the table declares no key or a key part is missing.
+   * Key values are hashed as typed text (ISO dates, integers without leading zeros), so that {@code
+   * 007} and {@code 7} are one key, as they are one value.
    */
-  public static Dataset<Row> withRowKey(Dataset<Row> typed, TableConfig table, String runSalt) {
+  public static Dataset<Row> withRowKey(
+      Dataset<Row> typed, String source, TableConfig table, Pseudonymizer pseudonymizer) {
     if (table.key().isEmpty()) {
       return typed.withColumn(ROW_KEY, lit(null).cast(DataTypes.StringType));
     }
     List<Column> parts = new ArrayList<>();
-    parts.add(lit(runSalt));
+    Column complete = lit(true);
     for (String k : table.key()) {
-      Column text = col(k).cast(DataTypes.StringType);
-      parts.add(functions.length(text).cast(DataTypes.StringType));
-      parts.add(lit(":"));
-      parts.add(text);
+      parts.add(col(k).cast(DataTypes.StringType));
+      complete = complete.and(col(k).isNotNull());
     }
-    return typed.withColumn(ROW_KEY, functions.sha2(concat(parts.toArray(new Column[0])), 256));
+    // A row missing a key part has no record key: it is neither a duplicate nor linkable by key.
+    return typed.withColumn(
+        ROW_KEY, when(complete, RecordKeys.of(pseudonymizer, source, table.name(), parts)));
   }
 
   /**
@@ -189,7 +192,7 @@ public final class IngestTransforms {
         .withColumn(
             REASONS,
             when(duplicate, functions.concat(col(REASONS), array(reason))).otherwise(col(REASONS)))
-        .drop("_first", ROW_KEY);
+        .drop("_first");
   }
 
   /**
@@ -209,7 +212,7 @@ public final class IngestTransforms {
         out.add(PseudonymizeTransforms.pseudonym(pseudonymizer, c.role(), asText(c)).as(c.name()));
         out.addAll(linkageForms(c, pseudonymizer));
       }
-      if (c.role() == IdentifierRole.NIR) {
+      if (c.role() == IdentifierRole.NIR || c.role() == IdentifierRole.INSURED_NIR) {
         // The check result, never the number: linkage needs to know which keys are sound.
         out.add(PseudonymizeTransforms.nirStatus(col(c.name())).as(c.name() + "_status"));
       }
@@ -267,18 +270,34 @@ public final class IngestTransforms {
       case MONTH:
         return date_format(value, "yyyy-MM");
       default:
-        // 2A/2B and the overseas 97x keep three characters; elsewhere the first two digits.
-        Column v = upper(trim(value));
-        return when(v.startsWith("97").or(v.startsWith("98")), substring(v, 1, 3))
-            .when(v.startsWith("200").or(v.startsWith("201")).or(v.startsWith("2A")), lit("2A"))
-            .when(v.startsWith("20").or(v.startsWith("2B")), lit("2B"))
-            .otherwise(substring(v, 1, 2));
+        return departement(value);
     }
   }
 
-  /** Rows without reasons, without the bookkeeping columns. */
+  /**
+   * The département of a French postcode: the overseas 97x keep three characters, Corsica's 200 and
+   * 201 become 2A and 202 to 206 2B, elsewhere the first two digits.
+   */
+  public static Column departement(Column postcode) {
+    Column v = upper(trim(postcode));
+    return when(v.startsWith("97").or(v.startsWith("98")), substring(v, 1, 3))
+        .when(v.startsWith("200").or(v.startsWith("201")).or(v.startsWith("2A")), lit("2A"))
+        .when(v.startsWith("20").or(v.startsWith("2B")), lit("2B"))
+        .otherwise(substring(v, 1, 2));
+  }
+
+  /**
+   * A column's raw text typed as ingest types it, written back as text (ISO dates, integers without
+   * leading zeros): the form record keys are computed from.
+   */
+  public static Column typedText(ColumnConfig c, Column rawText) {
+    Column text = trim(rawText);
+    return typed(c, text, text.isNotNull().and(text.notEqual(""))).cast(DataTypes.StringType);
+  }
+
+  /** Rows without reasons, without the bookkeeping columns but with their record key. */
   public static Dataset<Row> accepted(Dataset<Row> pseudonymized) {
-    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW, LINE, ROW_KEY);
+    return pseudonymized.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW, LINE);
   }
 
   /**

@@ -48,6 +48,33 @@ public record RunEntry(
   public record TableCounts(
       String table, long version, long rowsRead, long rowsAccepted, long rowsQuarantined) {}
 
+  /** The first event of a run: {@code running}, by the current user, now. */
+  public static RunEntry start(
+      String runId,
+      String command,
+      String arguments,
+      String source,
+      String batch,
+      String keyId,
+      String codeVersion) {
+    return new RunEntry(
+        runId,
+        command,
+        arguments,
+        System.getProperty("user.name"),
+        Instant.now(),
+        null,
+        RUNNING,
+        0,
+        null,
+        source,
+        batch,
+        List.of(),
+        List.of(),
+        keyId,
+        codeVersion);
+  }
+
   /** The same run, ended. */
   public RunEntry ended(String newStatus, int code, String text, List<TableCounts> counts) {
     return new RunEntry(

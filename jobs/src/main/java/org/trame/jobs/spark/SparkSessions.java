@@ -29,6 +29,10 @@ public final class SparkSessions {
       // Few, larger shuffle partitions on a laptop; adaptive execution coalesces further.
       builder.config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * cores)));
       builder.config("spark.ui.enabled", "false");
+      // Delta rebuilds a table's state with 50 tasks by default: on a laptop that is seconds of
+      // scheduling per table read, for a log of a few files.
+      builder.config(
+          "spark.databricks.delta.snapshotPartitions", String.valueOf(Math.max(2, cores)));
     }
     builder
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

@@ -41,6 +41,15 @@ public record WarehousePaths(String landing, String warehouse, String extracts) 
     return warehouse + "/_staging/" + name(runId, "run id");
   }
 
+  /**
+   * {@code warehouse/linkage/<table>}: {@code person_index} (record to person), {@code person_ids}
+   * (every id issued), {@code person_events} (merges and splits), {@code review} (pairs to check)
+   * and {@code reports} (one quality report per run).
+   */
+  public String linkage(String table) {
+    return warehouse + "/linkage/" + name(table, "linkage table");
+  }
+
   private static String name(String value, String what) {
     try {
       return Require.safeName(value, what);

@@ -37,12 +37,12 @@ class CliTest {
   void helpListsEveryCommandOnOneLine() {
     Run r = run("--help");
     assertThat(r.code()).isZero();
-    for (String command : new String[] {"demo", "ingest", "status", "keys"}) {
+    for (String command : new String[] {"demo", "ingest", "link", "status", "keys"}) {
       assertThat(r.out()).containsPattern("(?m)^  " + command + " +\\S.*$");
     }
     assertThat(r.out()).contains("Exit codes:");
     for (String command :
-        new String[] {"demo", "ingest", "status", "keys", "keys init", "keys list"}) {
+        new String[] {"demo", "ingest", "link", "status", "keys", "keys init", "keys list"}) {
       Run sub = run((command + " --help").split(" "));
       assertThat(sub.code()).as(command).isZero();
       assertThat(sub.out()).as(command).startsWith("Usage: trame " + command);
@@ -149,5 +149,17 @@ class CliTest {
     Run r = run("--conf", conf.toString(), "ingest", "--source", "../etc", "--batch", "2023-01");
     assertThat(r.code()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("must be a plain name");
+  }
+
+  @Test
+  void linkOptionsThatDoNotGoTogetherAreUsageErrors() throws Exception {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(conf.resolve("trame.yaml"), "landing: a\nwarehouse: b\nextracts: c\n");
+    Run r = run("--conf", conf.toString(), "link", "--run", "20260101T000000Z-abcdef");
+    assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("--run only applies to --report");
+    Run both = run("--conf", conf.toString(), "link", "--report", "--evaluate", "truth");
+    assertThat(both.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(both.err()).contains("cannot --evaluate");
   }
 }

@@ -62,7 +62,7 @@ class IngestTransformsTest {
         IngestTransforms.flagDuplicates(
             IngestTransforms.pseudonymize(
                 IngestTransforms.withRowKey(
-                    IngestTransforms.typeAndValidate(rows, TABLE), TABLE, "salt"),
+                    IngestTransforms.typeAndValidate(rows, TABLE), "test", TABLE, P),
                 TABLE,
                 P));
     List<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT").collectAsList();

@@ -29,7 +29,10 @@ class DemoIT {
     assertThat(demo.out())
         .contains("Demo done")
         .contains(work.resolve("warehouse").toUri().toString().replaceAll("/$", ""))
-        .contains("./trame --conf work/conf status");
+        .contains("./trame --conf work/conf status")
+        .contains("Linkage run")
+        .containsPattern("Evaluation: [0-9,]+ records matched to truth")
+        .containsPattern("  all +[0-9,]+ +[0-9,]+ +[0-9,]+ +(0\\.9[0-9]{3}|1\\.0000) ");
     assertThat(demo.err())
         .contains("WARNING: created a DEVELOPMENT keystore")
         .doesNotContain(" INFO ");
@@ -38,6 +41,16 @@ class DemoIT {
                 Files.getPosixFilePermissions(work.resolve("keys/dev-keystore.p12"))))
         .isEqualTo("rw-------");
     assertThat(work.resolve("warehouse/sources/dcir/IR_BEN_R/_delta_log")).isDirectory();
+    assertThat(work.resolve("warehouse/linkage/person_index/_delta_log")).isDirectory();
+    Path staging = work.resolve("warehouse/_staging");
+    if (Files.exists(staging)) {
+      assertThat(staging).as("run staging folders are deleted").isEmptyDirectory();
+    }
+
+    TrameJar.Result report =
+        TrameJar.run(dir, Map.of(), "--conf", "work/conf", "link", "--report", "--json");
+    assertThat(report.code()).as(report.err()).isZero();
+    assertThat(report.out()).startsWith("{").contains("\"by_source\"").contains("\"model\"");
 
     TrameJar.Result status = TrameJar.run(dir, Map.of(), "--conf", "work/conf", "status");
     assertThat(status.code()).as(status.err()).isZero();
