@@ -61,6 +61,29 @@ final class LinkSummary {
             num(m.get("review_pairs")),
             num(m.get("ambiguous_entities")),
             num(m.get("skipped_blocks"))));
+    Map<String, Object> model = (Map<String, Object>) r.get("model");
+    if (model != null && model.get("fields") instanceof Map<?, ?> fields) {
+      Map<String, java.util.List<String>> bySource = new java.util.TreeMap<>();
+      for (Map.Entry<?, ?> f : fields.entrySet()) {
+        if (!(f.getValue() instanceof Map<?, ?> field) || field.get("m_from") == null) {
+          continue;
+        }
+        Object from = field.get("m_from");
+        String how = String.valueOf(from).replaceAll(" \\(.*\\)$", "");
+        bySource.computeIfAbsent(how, k -> new java.util.ArrayList<>()).add((String) f.getKey());
+      }
+      StringBuilder estimates = new StringBuilder();
+      bySource.forEach(
+          (how, names) ->
+              estimates
+                  .append(estimates.length() == 0 ? "" : "; ")
+                  .append(String.join(", ", names))
+                  .append(" from ")
+                  .append(how));
+      if (estimates.length() > 0) {
+        out.append("  model m: ").append(estimates).append(String.format("%n"));
+      }
+    }
     out.append(
         String.format(
             Locale.ROOT,

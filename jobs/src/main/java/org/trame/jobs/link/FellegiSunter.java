@@ -210,7 +210,16 @@ public final class FellegiSunter {
 
   /** log2(m / u) of one field's level; 0 when the level is absent (-1). */
   public double weight(int field, int level) {
-    return level < 0 ? 0 : log2(m[field][level] / u[field][level]);
+    if (level < 0) {
+      return 0;
+    }
+    // Levels are ordered from disagreement to full agreement: a weaker agreement never weighs
+    // more than a stronger one (a phonetic match rarer than an exact one is still weaker).
+    double w = log2(m[field][level] / u[field][level]);
+    for (int l = level + 1; l < levels[field]; l++) {
+      w = Math.min(w, log2(m[field][l] / u[field][l]));
+    }
+    return w;
   }
 
   /** log2(m / tf) for full agreement on a value with frequency {@code tf} among records. */

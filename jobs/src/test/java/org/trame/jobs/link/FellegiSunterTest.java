@@ -52,4 +52,19 @@ class FellegiSunterTest {
     assertThat(model.weightForFrequency(2, 0.0001))
         .isGreaterThan(model.weightForFrequency(2, 0.05));
   }
+
+  @Test
+  void aWeakerAgreementNeverWeighsMoreThanAStrongerOne() {
+    // A "phonetic" level much rarer among random pairs than "exact" would out-weigh it.
+    List<String> fields = List.of("name");
+    int[] levels = {3};
+    List<FellegiSunter.Pattern> random =
+        List.of(
+            new FellegiSunter.Pattern(new int[] {2}, 3_000),
+            new FellegiSunter.Pattern(new int[] {1}, 1),
+            new FellegiSunter.Pattern(new int[] {0}, 97_000));
+    FellegiSunter model = FellegiSunter.estimate(fields, levels, random, List.of(), 1);
+    assertThat(model.weight(0, 1)).isLessThanOrEqualTo(model.weight(0, 2));
+    assertThat(model.weight(0, 0)).isLessThan(model.weight(0, 1));
+  }
 }
