@@ -77,6 +77,11 @@ public final class LinkJob {
   static final String CLUSTER = PersonIds.CLUSTER;
   static final String LATEST = "latest";
 
+  /** The sources of an entity's records ({@code dcir+pmsi_mco}), and of a pair's two sides. */
+  static final String SIGNATURE = "signature";
+
+  static final String CATEGORY = "category";
+
   private static final List<String> ENTITY_FEATURES =
       List.of(
           Comparisons.NIRS,
@@ -91,7 +96,8 @@ public final class LinkJob {
           Comparisons.LAST_PHONS,
           Comparisons.FIRSTS,
           Comparisons.FIRST_PHONS,
-          Comparisons.RANKS);
+          Comparisons.RANKS,
+          SIGNATURE);
 
   private LinkJob() {}
 
@@ -197,18 +203,13 @@ public final class LinkJob {
             patterns(modelPairs.where(col("by_name")), -2),
             BIRTH_DATE_FIELD,
             settings.emIterations());
-    // The model's λ is the share of matches among candidates, which blocking made likely pairs;
-    // a pair's prior is the share among all the pairs blocking chose from.
-    long open = entities.where(openEntity()).count();
-    double space = Math.max(1.0, open * (double) entityCount - open * (open + 1) / 2.0);
-    double expected = 0;
-    for (FellegiSunter.Pattern p : patterns(compared, -1)) {
-      expected += model.posterior(p.levels()) * p.count();
-    }
-    double prior = Math.min(0.5, Math.max(1e-12, expected / space));
-    double priorWeight = Math.log(prior / (1 - prior)) / Math.log(2);
+    // The model's λ is the share of matches among the pairs it was fitted on, which blocking
+    // made likely; a pair's prior is the expected share of matches among all the pairs blocking
+    // chose from, per pair of source sets (hospital patients x claims persons is not claims x
+    // claims).
+    Map<String, Double> priors = priors(entities, compared, model);
     Dataset<Row> scored =
-        staging.save("scored", score(compared, entities, entityCount, model, priorWeight));
+        staging.save("scored", score(compared, entities, entityCount, model, priors));
     Dataset<Row> accepted = scored.where(col("match_probability").geq(settings.matchThreshold()));
     Dataset<Row> review =
         scored.where(
@@ -305,7 +306,7 @@ public final class LinkJob {
                 "ambiguous_entities", resolution.ambiguous(),
                 "conflicting_groups", resolution.conflicted()),
             events,
-            withPrior(model.describe(levelNames()), prior),
+            withPrior(model.describe(levelNames()), priors),
             settings);
     report.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
     LinkReport.save(spark, paths.linkage("reports"), request.runId(), report);
@@ -416,6 +417,18 @@ public final class LinkJob {
   /** Entities: the deterministic groups of profiles, with every identity value they hold. */
   static Dataset<Row> entities(Dataset<Row> records, Dataset<Row> profileEntity) {
     Dataset<Row> profiles = records.dropDuplicates(PROFILE).join(profileEntity, PROFILE);
+    Dataset<Row> signatures =
+        records
+            .select(col(PROFILE), col(IdentityRecords.SOURCE))
+            .distinct()
+            .join(profileEntity, PROFILE)
+            .groupBy(ENTITY)
+            .agg(
+                concat_ws(
+                        "+",
+                        org.apache.spark.sql.functions.array_sort(
+                            collect_set(IdentityRecords.SOURCE)))
+                    .as(SIGNATURE));
     return profiles
         .groupBy(ENTITY)
         .agg(
@@ -435,7 +448,8 @@ public final class LinkJob {
                 .as(Comparisons.FIRSTS),
             array_distinct(flatten(collect_list(IdentityRecords.FIRST_PHONS)))
                 .as(Comparisons.FIRST_PHONS),
-            collect_set(IdentityRecords.RANK).as(Comparisons.RANKS));
+            collect_set(IdentityRecords.RANK).as(Comparisons.RANKS))
+        .join(signatures, ENTITY);
   }
 
   /** Candidate pairs ({@code a < b}) and how many oversized blocks were skipped. */
@@ -546,6 +560,12 @@ public final class LinkJob {
     List<Column> out = new ArrayList<>();
     out.add(col("a"));
     out.add(col("b"));
+    out.add(
+        concat(
+                least(col("a_" + SIGNATURE), col("b_" + SIGNATURE)),
+                lit(" x "),
+                greatest(col("a_" + SIGNATURE), col("b_" + SIGNATURE)))
+            .as(CATEGORY));
     for (String flag : List.of("by_date", "by_name")) {
       out.add(
           java.util.Arrays.asList(pairs.columns()).contains(flag)
@@ -684,9 +704,13 @@ public final class LinkJob {
       Dataset<Row> entities,
       long entityCount,
       FellegiSunter model,
-      double priorWeight) {
+      Map<String, Double> priors) {
     Dataset<Row> out = compared;
-    Column weight = lit(priorWeight);
+    Column weight = lit(log2Odds(1e-12));
+    for (Map.Entry<String, Double> p : priors.entrySet()) {
+      weight =
+          when(col(CATEGORY).equalTo(p.getKey()), lit(log2Odds(p.getValue()))).otherwise(weight);
+    }
     List<Column> rule = new ArrayList<>();
     for (int f = 0; f < Comparisons.FIELDS.size(); f++) {
       Comparisons.Field field = Comparisons.FIELDS.get(f);
@@ -919,9 +943,57 @@ public final class LinkJob {
     return spark.createDataFrame(List.<Row>of(), schema);
   }
 
-  private static Map<String, Object> withPrior(Map<String, Object> model, double prior) {
-    model.put("prior_match_probability", prior);
+  private static Map<String, Object> withPrior(
+      Map<String, Object> model, Map<String, Double> priors) {
+    model.put("prior_match_probability", new java.util.TreeMap<>(priors));
     return model;
+  }
+
+  /**
+   * Per category of pair (the two sides' source sets), the expected matches among its candidates
+   * (their posterior under the model) over the pairs blocking chose from: open entities of one side
+   * times all entities of the other.
+   */
+  static Map<String, Double> priors(
+      Dataset<Row> entities, Dataset<Row> compared, FellegiSunter model) {
+    Map<String, long[]> sides = new java.util.HashMap<>();
+    for (Row r :
+        entities
+            .groupBy(SIGNATURE)
+            .agg(count(lit(1)), sum(openEntity().cast(DataTypes.LongType)))
+            .collectAsList()) {
+      sides.put(r.getString(0), new long[] {r.getLong(1), r.isNullAt(2) ? 0 : r.getLong(2)});
+    }
+    int n = Comparisons.FIELDS.size();
+    Column[] groups = new Column[n + 1];
+    groups[0] = col(CATEGORY);
+    for (int f = 0; f < n; f++) {
+      groups[f + 1] = col(level(f));
+    }
+    Map<String, Double> expected = new java.util.HashMap<>();
+    for (Row r : compared.groupBy(groups).agg(count(lit(1))).collectAsList()) {
+      int[] levels = new int[n];
+      for (int f = 0; f < n; f++) {
+        levels[f] = r.getInt(f + 1);
+      }
+      expected.merge(r.getString(0), model.posterior(levels) * r.getLong(n + 1), Double::sum);
+    }
+    Map<String, Double> priors = new java.util.HashMap<>();
+    for (Map.Entry<String, Double> e : expected.entrySet()) {
+      String[] st = e.getKey().split(" x ", 2);
+      long[] s1 = sides.getOrDefault(st[0], new long[2]);
+      long[] s2 = sides.getOrDefault(st[1], new long[2]);
+      double space =
+          st[0].equals(st[1])
+              ? s1[1] * (double) s1[0]
+              : s1[1] * (double) s2[0] + s2[1] * (double) s1[0];
+      priors.put(e.getKey(), Math.min(0.5, Math.max(1e-12, e.getValue() / Math.max(1.0, space))));
+    }
+    return priors;
+  }
+
+  private static double log2Odds(double p) {
+    return Math.log(p / (1 - p)) / Math.log(2);
   }
 
   static String level(int field) {
