@@ -207,9 +207,9 @@ public final class LinkEvaluation {
           "source:" + s + "/without_person_key",
           col("source").equalTo(s).and(keyed.equalTo(false)));
     }
-    Map<String, long[]> predicted = pairs(joined, List.of("person_id"), subsets);
-    Map<String, long[]> actual = pairs(joined, List.of("true_person"), subsets);
-    Map<String, long[]> correct = pairs(joined, List.of("person_id", "true_person"), subsets);
+    Map<String, PairCount> predicted = pairs(joined, List.of("person_id"), subsets);
+    Map<String, PairCount> actual = pairs(joined, List.of("true_person"), subsets);
+    Map<String, PairCount> correct = pairs(joined, List.of("person_id", "true_person"), subsets);
     Row persons =
         joined.agg(count(lit(1)), countDistinct("person_id"), countDistinct("true_person")).first();
     Map<String, Object> out = new LinkedHashMap<>();
@@ -222,7 +222,7 @@ public final class LinkEvaluation {
     Map<String, Object> byMethod = new LinkedHashMap<>();
     Map<String, Object> bySourceMethod = new LinkedHashMap<>();
     for (String name : subsets.keySet()) {
-      if (name.equals("all") || predicted.get(name)[2] == 0) {
+      if (name.equals("all") || predicted.get(name).records() == 0) {
         continue;
       }
       Map<String, Object> m = metrics(predicted.get(name), actual.get(name), correct.get(name));
@@ -242,7 +242,7 @@ public final class LinkEvaluation {
   }
 
   /** Per subset: pairs with at least one record in it, and the subset's record count. */
-  private static Map<String, long[]> pairs(
+  private static Map<String, PairCount> pairs(
       Dataset<Row> joined, List<String> groupBy, Map<String, Column> subsets) {
     List<Column> sums = new ArrayList<>();
     List<String> names = new ArrayList<>(subsets.keySet());
@@ -264,27 +264,31 @@ public final class LinkEvaluation {
     }
     Row r =
         groups.agg(totals.get(0), totals.subList(1, totals.size()).toArray(new Column[0])).first();
-    Map<String, long[]> out = new LinkedHashMap<>();
+    Map<String, PairCount> out = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       long p = r.isNullAt(2 * i) ? 0 : r.getLong(2 * i);
       long records = r.isNullAt(2 * i + 1) ? 0 : r.getLong(2 * i + 1);
-      out.put(names.get(i), new long[] {p, 0, records});
+      out.put(names.get(i), new PairCount(p, records));
     }
     return out;
   }
 
-  private static Map<String, Object> metrics(long[] predicted, long[] actual, long[] correct) {
-    double precision = predicted[0] == 0 ? 1.0 : correct[0] / (double) predicted[0];
-    double recall = actual[0] == 0 ? 1.0 : correct[0] / (double) actual[0];
+  /** Pairs with at least one record in a subset, and the subset's records. */
+  private record PairCount(long pairs, long records) {}
+
+  private static Map<String, Object> metrics(
+      PairCount predicted, PairCount actual, PairCount correct) {
+    double precision = predicted.pairs() == 0 ? 1.0 : correct.pairs() / (double) predicted.pairs();
+    double recall = actual.pairs() == 0 ? 1.0 : correct.pairs() / (double) actual.pairs();
     double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("precision", LinkReport.round(precision));
     m.put("recall", LinkReport.round(recall));
     m.put("f1", LinkReport.round(f1));
-    m.put("records", predicted[2]);
-    m.put("true_pairs", actual[0]);
-    m.put("predicted_pairs", predicted[0]);
-    m.put("correct_pairs", correct[0]);
+    m.put("records", predicted.records());
+    m.put("true_pairs", actual.pairs());
+    m.put("predicted_pairs", predicted.pairs());
+    m.put("correct_pairs", correct.pairs());
     return m;
   }
 }

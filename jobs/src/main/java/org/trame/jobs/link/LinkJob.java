@@ -130,8 +130,7 @@ public final class LinkJob {
     List<Input> inputs = new ArrayList<>();
     Dataset<Row> identity = identityRecords(spark, request, inputs, progress);
     if (identity == null) {
-      throw new org.trame.jobs.cli.CommandException(
-          org.trame.jobs.cli.ExitCode.USAGE,
+      throw org.trame.jobs.cli.CommandException.usage(
           "Nothing to link: no source table with identity columns is ingested yet (run trame"
               + " ingest first)");
     }
@@ -755,10 +754,7 @@ public final class LinkJob {
 
   static Resolution resolve(
       Dataset<Row> accepted, Dataset<Row> entities, double margin, Consumer<String> progress) {
-    Dataset<Row> edges =
-        accepted
-            .select(col("a"), col("b"), col("match_weight"), col("match_probability"), col("rule"))
-            .localCheckpoint();
+    Dataset<Row> edges = accepted.select(edge("a", "b", "a", "b")).localCheckpoint();
     Dataset<Row> keyed =
         entities.select(
             col(ENTITY),
@@ -785,19 +781,8 @@ public final class LinkJob {
     Dataset<Row> disputed = withComponent.join(conflicted, Components.COMPONENT, "left_semi");
     Dataset<Row> directed =
         disputed
-            .select(
-                col("a").as("x"),
-                col("b").as("y"),
-                col("match_weight"),
-                col("match_probability"),
-                col("rule"))
-            .union(
-                disputed.select(
-                    col("b").as("x"),
-                    col("a").as("y"),
-                    col("match_weight"),
-                    col("match_probability"),
-                    col("rule")))
+            .select(edge("a", "b", "x", "y"))
+            .union(disputed.select(edge("b", "a", "x", "y")))
             .join(
                 keyed
                     .where(col("has_nir").equalTo(0).and(col("has_psa").equalTo(0)))
@@ -822,16 +807,8 @@ public final class LinkJob {
     long ambiguous = decided.where(col("clear").equalTo(false)).count();
     Dataset<Row> kept =
         clean
-            .select(col("a"), col("b"), col("match_weight"), col("match_probability"), col("rule"))
-            .union(
-                decided
-                    .where(col("clear"))
-                    .select(
-                        col("x").as("a"),
-                        col("y").as("b"),
-                        col("match_weight"),
-                        col("match_probability"),
-                        col("rule")))
+            .select(edge("a", "b", "a", "b"))
+            .union(decided.where(col("clear")).select(edge("x", "y", "a", "b")))
             .localCheckpoint();
     Dataset<Row> finalLabels =
         Components.of(
@@ -842,17 +819,24 @@ public final class LinkJob {
             .join(finalLabels, col(ENTITY).equalTo(finalLabels.col(Components.NODE)), "left")
             .select(col(ENTITY), coalesce(col(Components.COMPONENT), col(ENTITY)).as(CLUSTER));
     // Each linked entity's best kept link: what the index reports for its records.
+    Column link = struct(col("match_weight"), col("match_probability"), col("rule")).as("link");
     Dataset<Row> entityLink =
-        kept.select(
-                col("a").as(ENTITY),
-                struct(col("match_weight"), col("match_probability"), col("rule")).as("link"))
-            .union(
-                kept.select(
-                    col("b").as(ENTITY),
-                    struct(col("match_weight"), col("match_probability"), col("rule")).as("link")))
+        kept.select(col("a").as(ENTITY), link)
+            .union(kept.select(col("b").as(ENTITY), link))
             .groupBy(ENTITY)
             .agg(max("link").as("link"));
     return new Resolution(entityCluster, entityLink, ambiguous, conflictedCount);
+  }
+
+  /** A scored edge's columns, its two ends renamed. */
+  private static Column[] edge(String from, String to, String asFrom, String asTo) {
+    return new Column[] {
+      col(from).as(asFrom),
+      col(to).as(asTo),
+      col("match_weight"),
+      col("match_probability"),
+      col("rule")
+    };
   }
 
   /**
