@@ -110,7 +110,15 @@ public final class ConfigLoader {
   private static String describe(String origin, String text, JsonProcessingException e) {
     JsonLocation at = e.getLocation();
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-      JsonLocation key = locate(text, m.getPath());
+      List<Object> steps = new java.util.ArrayList<>();
+      for (JsonMappingException.Reference r : m.getPath()) {
+        if (r.getFieldName() != null) {
+          steps.add(r.getFieldName());
+        } else if (r.getIndex() >= 0) {
+          steps.add(r.getIndex());
+        }
+      }
+      JsonLocation key = locate(text, steps);
       at = key != null ? key : at;
     }
     String where = origin + where(at);
@@ -155,6 +163,15 @@ public final class ConfigLoader {
     return where + ": " + field + firstLine(e.getOriginalMessage());
   }
 
+  /**
+   * Where a value sits in YAML text, as {@code " line N, column M"} (empty when it cannot be
+   * found), for checks made after loading. {@code path} holds field names and list indexes, such as
+   * {@code ("tables", 2, "columns", 0)}; it stops at the deepest step found.
+   */
+  public static String position(String text, Object... path) {
+    return where(locate(text, List.of(path)));
+  }
+
   private static String where(JsonLocation loc) {
     if (loc == null || loc.getLineNr() < 1) {
       return "";
@@ -166,18 +183,18 @@ public final class ConfigLoader {
    * Where the key at the end of {@code path} starts in the text. Jackson reports where its parser
    * stopped, which for buffered record properties is often the end of the mapping.
    */
-  private static JsonLocation locate(String text, List<JsonMappingException.Reference> path) {
+  private static JsonLocation locate(String text, List<Object> path) {
     try (JsonParser p = YAML.getFactory().createParser(text)) {
       p.nextToken();
       JsonLocation found = null;
-      for (JsonMappingException.Reference r : path) {
-        if (r.getFieldName() != null) {
+      for (Object r : path) {
+        if (r instanceof String field) {
           if (p.currentToken() != JsonToken.START_OBJECT) {
             return found;
           }
           boolean hit = false;
           while (p.nextToken() == JsonToken.FIELD_NAME) {
-            if (r.getFieldName().equals(p.currentName())) {
+            if (field.equals(p.currentName())) {
               found = p.currentTokenLocation();
               p.nextToken();
               hit = true;
@@ -189,11 +206,11 @@ public final class ConfigLoader {
           if (!hit) {
             return found;
           }
-        } else if (r.getIndex() >= 0) {
+        } else if (r instanceof Integer index) {
           if (p.currentToken() != JsonToken.START_ARRAY) {
             return found;
           }
-          for (int i = 0; i < r.getIndex(); i++) {
+          for (int i = 0; i < index; i++) {
             p.nextToken();
             p.skipChildren();
           }
