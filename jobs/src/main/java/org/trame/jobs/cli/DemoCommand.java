@@ -12,6 +12,7 @@ import org.trame.config.ConfigLoader;
 import org.trame.config.SourceConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.demo.DemoWorkspace;
+import org.trame.jobs.extract.ExtractJob;
 import org.trame.jobs.generate.GenerateJob;
 import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.ingest.IngestResult;
@@ -20,6 +21,10 @@ import org.trame.jobs.link.LinkEvaluation;
 import org.trame.jobs.link.LinkJob;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
+import org.trame.key.KeyId;
+import org.trame.key.KeyStores;
+import org.trame.key.SecretKey;
+import org.trame.project.ProjectSpecs;
 import org.trame.pseudo.Pseudonymizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +42,9 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
   static final YearMonth START = YearMonth.of(2023, 1);
   static final List<String> SOURCES = List.of("dcir", "pmsi_mco", "hospital_eds");
+
+  /** The example project the demo extracts (conf/projects/). */
+  static final String DEMO_PROJECT = "diabetes_care";
 
   @ParentCommand TrameCommand root;
 
@@ -77,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     DemoWorkspace work = new DemoWorkspace(cli.workingDir().resolve(dir));
     long start = System.nanoTime();
 
-    cli.progress("[1/5] Configuration in " + work.confDir());
+    cli.progress("[1/6] Configuration in " + work.confDir());
     work.writeConfiguration();
     if (work.ensureDevKeystore()) {
       warnDevKeystore(cli, work);
@@ -88,10 +96,10 @@ final class DemoCommand implements Callable<Integer> {
         ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), cli.env());
     Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config);
 
-    cli.progress("[2/5] Starting embedded Spark");
+    cli.progress("[2/6] Starting embedded Spark");
     SparkSession spark = SparkSessions.start(config.spark(), "trame demo", cli.verbose());
 
-    cli.progress("[3/5] Generating synthetic landing data");
+    cli.progress("[3/6] Generating synthetic landing data");
     GenerateJob.Result generated =
         GenerateJob.run(
             spark,
@@ -99,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                 work.root().toUri().toString(), persons, months, START, seed, 0.02, true),
             line -> cli.progress("      " + line));
 
-    cli.progress("[4/5] Ingesting every source and batch (key " + pseudonymizer.keyId() + ")");
+    cli.progress("[4/6] Ingesting every source and batch (key " + pseudonymizer.keyId() + ")");
     WarehousePaths paths = WarehousePaths.of(config);
     RunLedger ledger = new RunLedger(spark, config.warehouse());
     List<IngestResult> results = new ArrayList<>();
@@ -120,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    cli.progress("[5/5] Linking persons across sources");
+    cli.progress("[5/6] Linking persons across sources");
     List<SourceConfig> sources = new ArrayList<>();
     for (String source : SOURCES) {
       sources.add(SourceConfig.load(work.confDir(), source));
@@ -141,6 +149,14 @@ final class DemoCommand implements Callable<Integer> {
                 .option("versionAsOf", linked.indexVersion())
                 .load(paths.linkage("person_index")),
             LinkEvaluation.truth(spark, truth, sources, pseudonymizer));
+
+    cli.progress(
+        "[6/6] Extracting project " + DEMO_PROJECT + " (conf/projects/" + DEMO_PROJECT + ".yaml)");
+    ProjectSpecs.LoadedSpec spec = ProjectSpecs.load(work.confDir(), DEMO_PROJECT, sources);
+    SecretKey master = KeyStores.open(config.keys(), cli.env()).latestKey(KeyId.EXTRACT);
+    ExtractJob.Request extractRequest =
+        ExtractCommand.request(config, sources, spec, master, Map.of(), null);
+    ExtractJob.Result extracted = ExtractCommand.extract(quiet(cli), spark, ledger, extractRequest);
 
     cli.out().println();
     cli.out().printf("Demo done in %.0f s.%n", (System.nanoTime() - start) / 1e9);
@@ -169,7 +185,12 @@ final class DemoCommand implements Callable<Integer> {
     cli.out().println(LinkSummary.evaluation(evaluation));
     cli.out().println();
     cli.out().println("  Persons:    " + paths.linkage("person_index") + " (record -> person_id)");
-    cli.out().println("  Extracts:   " + config.extracts() + " (trame extract is not built yet)");
+    cli.out().println();
+    cli.out().println(ExtractCommand.text(extractRequest.extractId(), extracted));
+    cli.out().println();
+    cli.out()
+        .println(
+            "  Extract:    " + extracted.folder() + " (Parquet, manifest.json, dictionary.md)");
     cli.out().println("  Keystore:   " + work.keystore() + " (development only)");
     cli.out().println();
     cli.out().println("Go on with this configuration:");
@@ -177,6 +198,16 @@ final class DemoCommand implements Callable<Integer> {
     cli.out().println("  ./trame --conf " + conf + " status");
     cli.out().println("  ./trame --conf " + conf + " link --report");
     cli.out().println("  ./trame --conf " + conf + " link --evaluate " + dir.resolve("truth"));
+    cli.out().println("  ./trame --conf " + conf + " extract --project hypertension_women");
+    cli.out()
+        .println(
+            "  ./trame --conf "
+                + conf
+                + " extract --project "
+                + DEMO_PROJECT
+                + " --as-of "
+                + extractRequest.extractId()
+                + "   (the same extract again)");
     cli.out()
         .println(
             "  ./trame --conf "

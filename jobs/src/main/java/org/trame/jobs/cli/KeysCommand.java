@@ -19,7 +19,11 @@ import picocli.CommandLine.ParentCommand;
     name = "keys",
     mixinStandardHelpOptions = true,
     description = "Create a keystore and list its keys (ids and dates, never key bytes).",
-    subcommands = {KeysCommand.Init.class, KeysCommand.ListKeys.class})
+    subcommands = {
+      KeysCommand.Init.class,
+      KeysCommand.ListKeys.class,
+      KeysCommand.ProjectKey.class
+    })
 final class KeysCommand implements Callable<Integer> {
   @ParentCommand TrameCommand root;
 
@@ -109,6 +113,55 @@ final class KeysCommand implements Callable<Integer> {
       KeyStoreProvider store = KeyStores.open(config, cli.env());
       cli.out().println("Keystore " + store.path());
       printKeys(cli, store);
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "project-key",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the key that opens a project's encrypted extracts (base64), for the project's",
+        "secure environment. It is derived from the extract master key (latest, or --key) and",
+        "the project id, and opens no other project's files."
+      })
+  static final class ProjectKey implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+    @picocli.CommandLine.Mixin Target target = new Target();
+
+    @Option(names = "--project", paramLabel = "P", required = true, description = "Project id.")
+    String project;
+
+    @Option(
+        names = "--key",
+        paramLabel = "ID",
+        description = "Extract master key the extract was made with (manifest's master_key_id).")
+    String keyId;
+
+    @Override
+    public Integer call() {
+      Cli cli = keys.root.cli();
+      try {
+        org.trame.config.Require.safeName(project, "project");
+      } catch (IllegalArgumentException e) {
+        throw CommandException.usage("Cannot use project: " + e.getMessage());
+      }
+      KeyStoreProvider store = KeyStores.open(target.resolve(cli), cli.env());
+      org.trame.key.SecretKey master =
+          keyId == null
+              ? store.latestKey(org.trame.key.KeyId.EXTRACT)
+              : store.get(org.trame.key.KeyId.parse(keyId));
+      var encryption =
+          org.trame.jobs.extract.ExtractEncryption.of(
+              org.trame.key.ProjectKeys.derive(master, project), project);
+      cli.err()
+          .println(
+              "trame: printing the secret key of project "
+                  + project
+                  + "'s extracts ("
+                  + encryption.masterKeyId()
+                  + "); hand it over only to the project's secure environment");
+      cli.out().println(encryption.secret());
       return ExitCode.OK;
     }
   }

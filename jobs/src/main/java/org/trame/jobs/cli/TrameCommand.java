@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       GenerateCommand.class,
       IngestCommand.class,
       LinkCommand.class,
+      ExtractCommand.class,
       RunsCommand.class,
       StatusCommand.class,
       KeysCommand.class,

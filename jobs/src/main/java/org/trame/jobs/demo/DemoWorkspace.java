@@ -19,7 +19,12 @@ import org.trame.key.KeyStoreProvider;
 public final class DemoWorkspace {
   /** Example configuration files bundled in the jar from the repository's {@code conf/}. */
   static final List<String> BUNDLED_CONF =
-      List.of("sources/dcir.yaml", "sources/pmsi_mco.yaml", "sources/hospital_eds.yaml");
+      List.of(
+          "sources/dcir.yaml",
+          "sources/pmsi_mco.yaml",
+          "sources/hospital_eds.yaml",
+          "projects/diabetes_care.yaml",
+          "projects/hypertension_women.yaml");
 
   private final Path root;
 
@@ -47,9 +52,10 @@ public final class DemoWorkspace {
     return root.resolve("keys/dev-keystore.password");
   }
 
-  /** Writes {@code conf/trame.yaml} and the bundled source configurations. */
+  /** Writes {@code conf/trame.yaml} and the bundled source configurations and project specs. */
   public void writeConfiguration() throws IOException {
     Files.createDirectories(confDir().resolve("sources"));
+    Files.createDirectories(confDir().resolve("projects"));
     String yaml =
         "# Written by 'trame demo': roots inside the demo's work folder.\n"
             + "landing: "

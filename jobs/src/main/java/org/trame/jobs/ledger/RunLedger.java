@@ -131,6 +131,27 @@ public final class RunLedger {
         .toList();
   }
 
+  /** The latest event of one run (its end, or {@code running}), if the ledger has it. */
+  public Optional<RunEntry> find(String runId) {
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return Optional.empty();
+    }
+    RunEntry found = null;
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(location)
+            .where(col("run_id").equalTo(runId))
+            .collectAsList()) {
+      RunEntry e = entry(r);
+      if (found == null || RunEntry.RUNNING.equals(found.status())) {
+        found = e;
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
   /** The newest successful ingest of a source's batch, if any. */
   public Optional<RunEntry> lastIngest(String source, String batch) {
     if (!DeltaTable.isDeltaTable(spark, location)) {

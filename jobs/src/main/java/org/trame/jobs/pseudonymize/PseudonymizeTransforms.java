@@ -45,6 +45,17 @@ public final class PseudonymizeTransforms {
   }
 
   /**
+   * The pseudonym of a column's values as text under {@code kind} within {@code scope}, with no
+   * normalization: for values already stored in the warehouse (person ids, record numbers) that a
+   * project receives re-pseudonymized with its own key. Null stays null.
+   */
+  public static Column scopedPseudonym(
+      Pseudonymizer pseudonymizer, String kind, String scope, Column value) {
+    return udf(new ScopedPseudonymUdf(pseudonymizer, kind, scope), DataTypes.StringType)
+        .apply(value.cast(DataTypes.StringType));
+  }
+
+  /**
    * The pseudonym of a name's phonetic key (kind {@code name_phon}), for fuzzy linkage: names that
    * sound alike get the same value. Keys are cached per task, since names repeat a lot.
    */

@@ -17,13 +17,16 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code trame demo}, then {@code status}, through the real jar in fresh JVMs, as a new user. */
+/**
+ * {@code trame demo}, then {@code status} and {@code extract}, through the real jar in fresh JVMs,
+ * as a new user.
+ */
 class DemoIT {
   @TempDir Path dir;
 
   @Test
   void demoRunsFromNothingAndLeavesAWorkingConfiguration() throws Exception {
-    TrameJar.Result demo = TrameJar.run(dir, Map.of(), "demo", "--persons", "300");
+    TrameJar.Result demo = TrameJar.run(dir, Map.of(), "demo", "--persons", "1000");
     assertThat(demo.code()).as(demo.err()).isZero();
     Path work = dir.resolve("work");
     assertThat(demo.out())
@@ -32,7 +35,9 @@ class DemoIT {
         .contains("./trame --conf work/conf status")
         .contains("Linkage run")
         .containsPattern("Evaluation: [0-9,]+ records matched to truth")
-        .containsPattern("  all +[0-9,]+ +[0-9,]+ +[0-9,]+ +(0\\.9[0-9]{3}|1\\.0000) ");
+        .containsPattern("  all +[0-9,]+ +[0-9,]+ +[0-9,]+ +(0\\.9[0-9]{3}|1\\.0000) ")
+        .containsPattern("Extract [0-9A-Za-z-]+: [0-9,]+ persons \\(cohort [0-9,]+\\)")
+        .contains(work.resolve("extracts/diabetes_care").toUri().toString());
     assertThat(demo.err())
         .contains("WARNING: created a DEVELOPMENT keystore")
         .doesNotContain(" INFO ");
@@ -58,7 +63,9 @@ class DemoIT {
         .contains("keys extract-v1, link-v1")
         .containsPattern("batch 2023-01: [0-9,]+ rows");
 
-    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "300");
+    ExtractChecks.run(dir, work);
+
+    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "1000");
     assertThat(rerun.code()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("Reusing the development keystore");
 
@@ -88,7 +95,11 @@ class DemoIT {
         warehouse.append(f).append('\n');
       }
     }
-    String all = output + warehouse + ParquetText.readAll(work.resolve("warehouse"));
+    String all =
+        output
+            + warehouse
+            + ParquetText.readAll(work.resolve("warehouse"))
+            + ParquetText.readAll(work.resolve("extracts"));
     for (String nir : nirs) {
       assertThat(all).doesNotContain(nir).doesNotContain(nir.substring(0, 13));
     }

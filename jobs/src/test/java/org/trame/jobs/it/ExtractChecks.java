@@ -1,0 +1,244 @@
+package org.trame.jobs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+
+/**
+ * {@code trame extract} as a new user tries it, after the demo: the demo's extract checked against
+ * its manifest and spec, a second project over the same warehouse, a disclosure failure, hostile
+ * specs, and the same extract made again.
+ */
+final class ExtractChecks {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ExtractChecks() {}
+
+  static void run(Path dir, Path work) throws Exception {
+    Path demoExtract = onlyExtract(work.resolve("extracts/diabetes_care"));
+    JsonNode manifest = JSON.readTree(demoExtract.resolve("manifest.json").toFile());
+    everyFileMatchesTheManifest(demoExtract, manifest);
+    assertThat(columns(demoExtract.resolve("dcir.IR_BEN_R")))
+        .as("only the granted columns")
+        .containsExactly("subject_id", "BEN_SEX_COD", "BEN_NAI_ANN", "BEN_RES_COM", "BEN_DCD_DTE");
+    assertThat(columns(demoExtract.resolve("pmsi_mco.T_MCOaaB")))
+        .containsExactly(
+            "subject_id",
+            "ETA_NUM",
+            "RSA_NUM",
+            "DGN_PAL",
+            "DGN_REL",
+            "GRG_GHM",
+            "SEJ_NBJ",
+            "SOR_ANN",
+            "SOR_MOI");
+    assertThat(manifest.get("inputs").has("linkage.person_index")).isTrue();
+    assertThat(manifest.get("key_id").asText()).isEqualTo("project-v1");
+    assertThat(demoExtract.resolve("dictionary.md")).content().contains("## Disclosure rule");
+    JsonNode disclosure = JSON.readTree(demoExtract.resolve("disclosure.json").toFile());
+    int k = disclosure.get("k").asInt();
+    if (manifest.get("persons").asLong() > 0) {
+      assertThat(disclosure.get("smallest_combination_written").asLong()).isGreaterThanOrEqualTo(k);
+    }
+    kAnonymous(demoExtract.resolve("dcir.IR_BEN_R"), k);
+
+    // A second project over the same warehouse: no subject id in common, none a warehouse id.
+    TrameJar.Result second =
+        extractVariant(
+            dir, work, "ht_suppress", "k: 5", "k: 2", "action: fail", "action: suppress");
+    assertThat(second.code()).as(second.err()).isZero();
+    Path secondExtract = onlyExtract(work.resolve("extracts/ht_suppress"));
+    everyFileMatchesTheManifest(
+        secondExtract, JSON.readTree(secondExtract.resolve("manifest.json").toFile()));
+    Set<String> first = subjects(demoExtract);
+    Set<String> other = subjects(secondExtract);
+    assertThat(first).isNotEmpty();
+    assertThat(other).isNotEmpty().doesNotContainAnyElementsOf(first);
+    String index = ParquetText.readAll(work.resolve("warehouse/linkage/person_index"));
+    for (String s : first) {
+      assertThat(index).as("a subject id is not a warehouse person id").doesNotContain(s);
+    }
+
+    // Disclosure rule broken, action fail: exit 5 and nothing written.
+    TrameJar.Result strict = extractVariant(dir, work, "ht_strict", "k: 5", "k: 1000");
+    assertThat(strict.code()).as(strict.err()).isEqualTo(5);
+    assertThat(strict.err()).contains("Disclosure check failed").contains("nothing was written");
+    Path strictFolder = work.resolve("extracts/ht_strict");
+    if (Files.exists(strictFolder)) {
+      assertThat(strictFolder).isEmptyDirectory();
+    }
+
+    // Hostile specs: refused before any data is read, naming the spec line.
+    TrameJar.Result traversal =
+        TrameJar.run(
+            dir, Map.of(), "--conf", "work/conf", "extract", "--project", "../sources/dcir");
+    assertThat(traversal.code()).isEqualTo(2);
+    assertThat(traversal.err()).contains("plain name");
+    TrameJar.Result injected =
+        extractVariant(dir, work, "injected", "prefixes: [C02,", "prefixes: [\"C02') OR 1=1 --\",");
+    assertThat(injected.code()).isEqualTo(2);
+    assertThat(injected.err()).contains("injected.yaml line").contains("a code prefix is 1 to 20");
+    TrameJar.Result greedy =
+        extractVariant(
+            dir, work, "greedy", "      - PRS_NAT_REF", "      - PRS_NAT_REF\n      - BEN_NIR_PSA");
+    assertThat(greedy.code()).isEqualTo(2);
+    assertThat(greedy.err())
+        .containsPattern("greedy.yaml line [0-9]+, column [0-9]+: tables\\[1\\]\\.columns\\[1\\]")
+        .contains("BEN_NIR_PSA of dcir.ER_PRS_F is a warehouse pseudonym");
+
+    // The same extract again, from the versions the first one read.
+    String id = demoExtract.getFileName().toString();
+    TrameJar.Result again =
+        TrameJar.run(
+            dir,
+            Map.of(),
+            "--conf",
+            "work/conf",
+            "extract",
+            "--project",
+            "diabetes_care",
+            "--as-of",
+            id,
+            "--json");
+    assertThat(again.code()).as(again.err()).isZero();
+    JsonNode result = JSON.readTree(again.out());
+    Path regenerated =
+        work.resolve("extracts/diabetes_care").resolve(result.get("extract_id").asText());
+    JsonNode manifest2 = JSON.readTree(regenerated.resolve("manifest.json").toFile());
+    assertThat(withoutRunFields(manifest2)).isEqualTo(withoutRunFields(manifest));
+    assertThat(manifest2.get("as_of").asText()).isEqualTo(id);
+
+    TrameJar.Result runs =
+        TrameJar.run(
+            dir, Map.of(), "--conf", "work/conf", "runs", "--command", "extract", "--json");
+    assertThat(runs.code()).as(runs.err()).isZero();
+    assertThat(runs.out()).contains("\"succeeded\"").contains("\"rejected\"").contains(id);
+  }
+
+  /**
+   * Writes project {@code id}: the example {@code hypertension_women} with each pair of {@code
+   * edits} replaced (text, then its replacement), and extracts it.
+   */
+  private static TrameJar.Result extractVariant(Path dir, Path work, String id, String... edits)
+      throws Exception {
+    Path projects = work.resolve("conf/projects");
+    String text =
+        Files.readString(projects.resolve("hypertension_women.yaml"))
+            .replace("id: hypertension_women", "id: " + id);
+    for (int i = 0; i < edits.length; i += 2) {
+      assertThat(text).contains(edits[i]);
+      text = text.replace(edits[i], edits[i + 1]);
+    }
+    Files.writeString(projects.resolve(id + ".yaml"), text);
+    return TrameJar.run(dir, Map.of(), "--conf", "work/conf", "extract", "--project", id);
+  }
+
+  private static Path onlyExtract(Path project) throws IOException {
+    try (Stream<Path> s = Files.list(project)) {
+      List<Path> ids = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+      assertThat(ids).as("extracts of " + project).isNotEmpty();
+      return ids.get(0);
+    }
+  }
+
+  private static void everyFileMatchesTheManifest(Path extract, JsonNode manifest)
+      throws Exception {
+    Set<String> listed = new HashSet<>();
+    for (JsonNode f : manifest.get("files")) {
+      Path file = extract.resolve(f.get("path").asText());
+      listed.add(f.get("path").asText());
+      byte[] bytes = Files.readAllBytes(file);
+      assertThat(bytes.length).isEqualTo(f.get("bytes").asLong());
+      assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+          .as(file.toString())
+          .isEqualTo(f.get("sha256").asText());
+    }
+    Set<String> present = new HashSet<>();
+    try (Stream<Path> s = Files.walk(extract)) {
+      s.filter(Files::isRegularFile)
+          .map(p -> extract.relativize(p).toString())
+          .filter(p -> !p.equals("manifest.json"))
+          .forEach(present::add);
+    }
+    assertThat(present).as("every file is in the manifest, and no other").isEqualTo(listed);
+  }
+
+  private static List<String> columns(Path table) throws IOException {
+    Path part = table.resolve("part-00000.parquet");
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(part.toUri()), new Configuration()))) {
+      List<String> out = new ArrayList<>();
+      r.getFooter().getFileMetaData().getSchema().getFields().forEach(f -> out.add(f.getName()));
+      return out;
+    }
+  }
+
+  private static Set<String> subjects(Path extract) throws IOException {
+    Set<String> out = new HashSet<>();
+    for (Group g : groups(extract.resolve("dcir.IR_BEN_R"))) {
+      out.add(g.getString("subject_id", 0));
+    }
+    return out;
+  }
+
+  /** Every (sex, birth band) combination of the written persons is shared by k of them. */
+  private static void kAnonymous(Path table, int k) throws IOException {
+    Map<String, Set<String>> combos = new java.util.HashMap<>();
+    Map<String, Set<String>> perPerson = new java.util.HashMap<>();
+    for (Group g : groups(table)) {
+      String subject = g.getString("subject_id", 0);
+      String value =
+          (g.getFieldRepetitionCount("BEN_SEX_COD") == 0 ? "" : g.getString("BEN_SEX_COD", 0))
+              + "/"
+              + (g.getFieldRepetitionCount("BEN_NAI_ANN") == 0
+                  ? ""
+                  : g.getString("BEN_NAI_ANN", 0));
+      perPerson.computeIfAbsent(subject, x -> new java.util.TreeSet<>()).add(value);
+    }
+    perPerson.forEach((p, v) -> combos.computeIfAbsent(v.toString(), x -> new HashSet<>()).add(p));
+    combos.values().forEach(persons -> assertThat(persons.size()).isGreaterThanOrEqualTo(k));
+  }
+
+  private static List<Group> groups(Path table) throws IOException {
+    List<Group> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(table)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".parquet")).sorted().toList()) {
+        try (ParquetReader<Group> r =
+            ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(f.toUri()))
+                .withConf(new Configuration())
+                .build()) {
+          for (Group g = r.read(); g != null; g = r.read()) {
+            out.add(g);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode withoutRunFields(JsonNode manifest) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy = manifest.deepCopy();
+    copy.remove(List.of("extract_id", "created_at", "as_of"));
+    return copy;
+  }
+}
