@@ -198,7 +198,12 @@ final class DemoCommand implements Callable<Integer> {
     cli.out().println("  ./trame --conf " + conf + " status");
     cli.out().println("  ./trame --conf " + conf + " link --report");
     cli.out().println("  ./trame --conf " + conf + " link --evaluate " + dir.resolve("truth"));
-    cli.out().println("  ./trame --conf " + conf + " extract --project hypertension_women");
+    cli.out()
+        .println(
+            "  ./trame --conf "
+                + conf
+                + " extract --project hypertension_women"
+                + "   (action: fail; on few persons it exits 5 and writes nothing)");
     cli.out()
         .println(
             "  ./trame --conf "
