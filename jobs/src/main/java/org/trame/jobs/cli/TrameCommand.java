@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       IngestCommand.class,
       LinkCommand.class,
       ExtractCommand.class,
+      BenchCommand.class,
       RunsCommand.class,
       StatusCommand.class,
       KeysCommand.class,

@@ -1,0 +1,225 @@
+package org.trame.jobs.bench;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+import org.trame.config.SourceConfig;
+import org.trame.pseudo.Pseudonymizer;
+
+/**
+ * The measurements of one {@code trame bench} run: each stage of each scale with its time, memory
+ * and bytes, the ratios to the plain Spark baselines, the growth of linkage between scales, and the
+ * machine they were taken on.
+ */
+public final class Bench {
+  /** The plain Spark jobs ingest is set against, over the same landing files. */
+  public enum Baseline {
+    COPY_PARQUET("copy_parquet", "parquet", Baselines.Hashing.NONE),
+    COPY_DELTA("copy_delta", "delta", Baselines.Hashing.NONE),
+    SHA2("sha2_projection", "parquet", Baselines.Hashing.SHA2),
+    PSEUDONYMS("pseudonym_projection", "parquet", Baselines.Hashing.PSEUDONYM);
+
+    private final String label;
+    private final String format;
+    private final Baselines.Hashing hashing;
+
+    Baseline(String label, String format, Baselines.Hashing hashing) {
+      this.label = label;
+      this.format = format;
+      this.hashing = hashing;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  private final SparkSession spark;
+  private final StageMeter meter;
+  private Map<String, Object> stages = new LinkedHashMap<>();
+
+  public Bench(SparkSession spark) {
+    this.spark = spark;
+    this.meter = new StageMeter(spark);
+  }
+
+  /** Runs and measures one stage of the current scale. */
+  public <T> T stage(String name, Supplier<T> work) {
+    StageMeter.Timed<T> t = meter.measure(work);
+    stages.put(name, t.measure().toMap());
+    return t.value();
+  }
+
+  /** Records that a stage was not run at this scale (its output was reused). */
+  public void skip(String name) {
+    stages.put(name, Map.of("reused", true));
+  }
+
+  /** One baseline over one source's batch. */
+  public void baseline(
+      Baseline b, String landingBatch, SourceConfig source, String out, Pseudonymizer p) {
+    Baselines.copy(spark, landingBatch, source, out, b.format, b.hashing, p);
+  }
+
+  /** Closes the current scale: its stages, ratios and rates. */
+  public Map<String, Object> scaleResult(
+      long persons,
+      long landingRows,
+      long landingBytes,
+      long linkRecords,
+      long extractRows,
+      Instant at) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("persons", persons);
+    r.put("landing_rows", landingRows);
+    // Ingest reads the landing files with its own reader, which Spark's input metrics miss.
+    r.put("landing_bytes", landingBytes);
+    r.put("link_records", linkRecords);
+    r.put("extract_rows", extractRows);
+    r.put("finished_at", at.toString());
+    r.put("stages", stages);
+    double ingest = seconds("ingest");
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    ratios.put(
+        "pseudonyms_vs_sha2", round(seconds("pseudonym_projection") / seconds("sha2_projection")));
+    ratios.put("ingest_vs_copy_parquet", round(ingest / seconds("copy_parquet")));
+    ratios.put("ingest_vs_copy_delta", round(ingest / seconds("copy_delta")));
+    r.put("ratios", ratios);
+    Map<String, Object> rates = new LinkedHashMap<>();
+    int cores = Runtime.getRuntime().availableProcessors();
+    rates.put("ingest_rows_per_s", Math.round(landingRows / ingest));
+    rates.put("link_records_per_s", Math.round(linkRecords / seconds("link")));
+    rates.put("extract_rows_per_s", Math.round(extractRows / seconds("extract")));
+    double pipeline = ingest + seconds("link") + seconds("extract");
+    rates.put("end_to_end_rows_per_s_per_core", Math.round(landingRows / pipeline / cores));
+    r.put("rates", rates);
+    stages = new LinkedHashMap<>();
+    return r;
+  }
+
+  private double seconds(String stage) {
+    Object m = stages.get(stage);
+    if (m instanceof Map<?, ?> map && map.get("seconds") instanceof Double d) {
+      return d;
+    }
+    return Double.NaN;
+  }
+
+  /** The whole report: machine, scales, and linkage growth between consecutive scales. */
+  public Map<String, Object> report(List<Map<String, Object>> scales, String deltaVersion) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    machine.put(
+        "memory_bytes",
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize());
+    machine.put(
+        "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    machine.put("spark", spark.version());
+    machine.put("delta", deltaVersion);
+    machine.put("master", spark.sparkContext().master());
+    r.put("machine", machine);
+    r.put("scales", scales);
+    List<Object> growth = new ArrayList<>();
+    for (int i = 1; i < scales.size(); i++) {
+      Map<String, Object> a = scales.get(i - 1);
+      Map<String, Object> b = scales.get(i);
+      double ra = ((Number) a.get("link_records")).doubleValue();
+      double rb = ((Number) b.get("link_records")).doubleValue();
+      double ta = linkSeconds(a);
+      double tb = linkSeconds(b);
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("from_persons", a.get("persons"));
+      g.put("to_persons", b.get("persons"));
+      g.put("link_time_exponent", round(Math.log(tb / ta) / Math.log(rb / ra)));
+      growth.add(g);
+    }
+    r.put("link_growth", growth);
+    return r;
+  }
+
+  private static double linkSeconds(Map<String, Object> scale) {
+    Map<?, ?> stages = (Map<?, ?>) scale.get("stages");
+    return ((Number) ((Map<?, ?>) stages.get("link")).get("seconds")).doubleValue();
+  }
+
+  /** The PNG chart of each stage's time against persons. */
+  public byte[] chart(List<Map<String, Object>> scales) {
+    Map<String, List<double[]>> series = new LinkedHashMap<>();
+    for (Map<String, Object> s : scales) {
+      double persons = ((Number) s.get("persons")).doubleValue();
+      ((Map<?, ?>) s.get("stages"))
+          .forEach(
+              (name, m) -> {
+                Object sec = ((Map<?, ?>) m).get("seconds");
+                if (sec instanceof Number n) {
+                  series
+                      .computeIfAbsent((String) name, k -> new ArrayList<>())
+                      .add(new double[] {persons, n.doubleValue()});
+                }
+              });
+    }
+    return BenchChart.png("trame bench: time per stage", series);
+  }
+
+  /** The report as a table for the terminal. */
+  @SuppressWarnings("unchecked")
+  public static String table(Map<String, Object> report) {
+    StringBuilder b = new StringBuilder();
+    List<Map<String, Object>> scales = (List<Map<String, Object>>) report.get("scales");
+    b.append(String.format("%-32s", "stage (seconds)"));
+    for (Map<String, Object> s : scales) {
+      b.append(String.format("%14s", String.format("%,d", (Long) s.get("persons"))));
+    }
+    b.append('\n');
+    List<String> names = new ArrayList<>();
+    for (Map<String, Object> s : scales) {
+      for (Object n : ((Map<?, ?>) s.get("stages")).keySet()) {
+        if (!names.contains(n)) {
+          names.add((String) n);
+        }
+      }
+    }
+    for (String n : names) {
+      b.append(String.format("%-32s", n));
+      for (Map<String, Object> s : scales) {
+        Object m = ((Map<?, ?>) s.get("stages")).get(n);
+        Object sec = m == null ? null : ((Map<?, ?>) m).get("seconds");
+        b.append(
+            String.format("%14s", sec == null ? "reused" : String.format("%.1f", (Double) sec)));
+      }
+      b.append('\n');
+    }
+    for (String group : List.of("ratios", "rates")) {
+      for (Object key : ((Map<?, ?>) scales.get(0).get(group)).keySet()) {
+        b.append(String.format("%-32s", key));
+        for (Map<String, Object> s : scales) {
+          b.append(String.format("%14s", ((Map<?, ?>) s.get(group)).get(key)));
+        }
+        b.append('\n');
+      }
+    }
+    for (Object g : (List<?>) report.get("link_growth")) {
+      Map<?, ?> m = (Map<?, ?>) g;
+      b.append(
+          String.format(
+              "link time grows as records^%s from %,d to %,d persons%n",
+              m.get("link_time_exponent"),
+              (Long) m.get("from_persons"),
+              (Long) m.get("to_persons")));
+    }
+    return b.toString();
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

@@ -1,0 +1,237 @@
+package org.trame.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.trame.config.ConfigLoader;
+import org.trame.config.SourceConfig;
+import org.trame.config.TrameConfig;
+import org.trame.jobs.bench.Bench;
+import org.trame.jobs.demo.DemoWorkspace;
+import org.trame.jobs.extract.ExtractJob;
+import org.trame.jobs.generate.GenerateJob;
+import org.trame.jobs.ingest.IngestJob;
+import org.trame.jobs.ingest.IngestResult;
+import org.trame.jobs.link.LinkJob;
+import org.trame.jobs.spark.SparkSessions;
+import org.trame.jobs.spark.WarehousePaths;
+import org.trame.key.KeyId;
+import org.trame.key.KeyStores;
+import org.trame.project.ProjectSpecs;
+import org.trame.pseudo.Pseudonymizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code trame bench}: each stage's cost at several scales, beside plain Spark baselines. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure each stage at several scales, in one JVM and SparkSession, beside plain Spark",
+      "baselines on the same files: a CSV copy to Parquet and to Delta, the copy with identifiers",
+      "hashed by sha2 and by Trame's keyed pseudonyms, then ingest, link and extract. Writes",
+      "bench.json and bench.png to --out and prints a table."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @ParentCommand TrameCommand root;
+
+  @Option(
+      names = "--persons",
+      paramLabel = "N,N",
+      defaultValue = "1e4,1e5",
+      split = ",",
+      description = "Scales, in persons (default: ${DEFAULT-VALUE}).")
+  List<String> persons;
+
+  @Option(
+      names = "--months",
+      paramLabel = "M",
+      defaultValue = "1",
+      description = "Monthly batches per scale (default: ${DEFAULT-VALUE}).")
+  int months;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "work/bench",
+      description =
+          "Where data, results and the chart go; data is reused (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Generator seed.")
+  long seed;
+
+  private boolean warmedUp;
+
+  @Override
+  public Integer call() throws IOException {
+    Cli cli = root.cli();
+    List<Long> scales = new ArrayList<>();
+    for (String p : persons) {
+      try {
+        double v = Double.parseDouble(p.trim());
+        if (v < 10 || v != Math.floor(v)) {
+          throw new NumberFormatException();
+        }
+        scales.add((long) v);
+      } catch (NumberFormatException e) {
+        throw CommandException.usage(
+            "Cannot bench: --persons takes whole numbers of at least 10 such as 1e4,1e5, got '"
+                + p
+                + "'");
+      }
+    }
+    Path dir = cli.workingDir().resolve(out).toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    SparkSession spark = null;
+    Bench bench = null;
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (long n : scales) {
+      DemoWorkspace work = new DemoWorkspace(dir.resolve("n" + n));
+      work.writeConfiguration();
+      work.ensureDevKeystore();
+      TrameConfig config =
+          ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), Map.of());
+      if (spark == null) {
+        spark = SparkSessions.start(config.spark(), "trame bench", cli.verbose());
+        bench = new Bench(spark);
+      }
+      cli.progress(String.format("Scale %,d persons (%s)", n, work.root()));
+      results.add(scale(cli, spark, bench, work, config, n));
+    }
+    Map<String, Object> report =
+        bench.report(results, TrameCommand.versions().getProperty("delta", "unknown"));
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Files.writeString(dir.resolve("bench.json"), json.writeValueAsString(report) + "\n");
+    Files.write(dir.resolve("bench.png"), bench.chart(results));
+    cli.out().println(Bench.table(report));
+    cli.out().println("Written: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.png"));
+    return ExitCode.OK;
+  }
+
+  private Map<String, Object> scale(
+      Cli cli, SparkSession spark, Bench bench, DemoWorkspace work, TrameConfig config, long n)
+      throws IOException {
+    // The bench's own development keystore: its password file, never the caller's environment.
+    org.trame.key.SecretKey link = KeyStores.open(config.keys(), Map.of()).latestKey(KeyId.LINK);
+    byte[] bytes = link.bytes();
+    Pseudonymizer pseudonymizer = new Pseudonymizer(link.id().toString(), bytes);
+    java.util.Arrays.fill(bytes, (byte) 0);
+    WarehousePaths paths = WarehousePaths.of(config);
+    List<SourceConfig> sources = SourceConfig.loadAll(work.confDir());
+    Path marker = work.root().resolve("bench-landing.txt");
+    String wanted = "persons=" + n + " months=" + months + " seed=" + seed + "\n";
+    List<String> batches;
+    if (Files.exists(marker) && Files.readString(marker).startsWith(wanted)) {
+      batches = List.of(Files.readString(marker).substring(wanted.length()).trim().split(" "));
+      cli.progress("  reusing the landing data of " + marker);
+      bench.skip("generate");
+    } else {
+      GenerateJob.Result generated =
+          bench.stage(
+              "generate",
+              () ->
+                  GenerateJob.run(
+                      spark,
+                      new GenerateJob.Request(
+                          work.root().toUri().toString(),
+                          n,
+                          months,
+                          DemoCommand.START,
+                          seed,
+                          0.02,
+                          true),
+                      line -> {}));
+      batches = generated.batches();
+      Files.writeString(marker, wanted + String.join(" ", batches) + "\n");
+    }
+    String baseline = work.root().resolve("baseline").toUri().toString();
+    if (!warmedUp) {
+      // The first Spark jobs of a JVM pay for class loading and JIT: not any stage's cost.
+      cli.progress("  warming up (a copy, not measured)");
+      for (SourceConfig s : sources) {
+        bench.baseline(
+            Bench.Baseline.COPY_PARQUET,
+            paths.landingBatch(s.name(), batches.get(0)),
+            s,
+            baseline + "/warm-up/" + s.name(),
+            pseudonymizer);
+      }
+      warmedUp = true;
+    }
+    for (Bench.Baseline b : Bench.Baseline.values()) {
+      cli.progress("  baseline " + b.label());
+      bench.stage(
+          b.label(),
+          () -> {
+            for (SourceConfig s : sources) {
+              for (String batch : batches) {
+                bench.baseline(
+                    b,
+                    paths.landingBatch(s.name(), batch),
+                    s,
+                    baseline + "/" + b.label() + "/" + s.name() + "/" + batch,
+                    pseudonymizer);
+              }
+            }
+            return null;
+          });
+    }
+    cli.progress("  ingest");
+    List<IngestResult> ingested =
+        bench.stage(
+            "ingest",
+            () -> {
+              List<IngestResult> all = new ArrayList<>();
+              for (SourceConfig s : sources) {
+                for (String batch : batches) {
+                  all.add(
+                      IngestJob.run(
+                          spark,
+                          new IngestJob.Request(paths, s, batch, pseudonymizer, RunIds.next()),
+                          line -> {}));
+                }
+              }
+              return all;
+            });
+    cli.progress("  link");
+    LinkJob.Result linked =
+        bench.stage(
+            "link",
+            () ->
+                LinkJob.run(
+                    spark,
+                    new LinkJob.Request(
+                        paths, sources, config.linkage(), pseudonymizer, RunIds.next()),
+                    line -> {}));
+    cli.progress("  extract");
+    ProjectSpecs.LoadedSpec spec =
+        ProjectSpecs.load(work.confDir(), DemoCommand.DEMO_PROJECT, sources);
+    ExtractJob.Request request =
+        ExtractCommand.request(
+            config,
+            sources,
+            spec,
+            KeyStores.open(config.keys(), Map.of()).latestKey(KeyId.EXTRACT),
+            Map.of(),
+            null);
+    ExtractJob.Result extracted =
+        bench.stage("extract", () -> ExtractJob.run(spark, request, line -> {}));
+    long rows = ingested.stream().mapToLong(IngestResult::rowsRead).sum();
+    long written = extracted.tables().stream().mapToLong(ExtractJob.TableResult::rows).sum();
+    long landingBytes;
+    try (var files = Files.walk(work.landing())) {
+      landingBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+    return bench.scaleResult(n, rows, landingBytes, linked.records(), written, Instant.now());
+  }
+}

@@ -1,0 +1,96 @@
+package org.trame.jobs.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.trame.config.SourceConfig;
+import org.trame.jobs.generate.GenerateJob;
+import org.trame.jobs.spark.SparkExtension;
+import org.trame.pseudo.Pseudonymizer;
+
+/** The bench's baselines, meter, report and chart, on a small generated batch. */
+@ExtendWith(SparkExtension.class)
+class BenchTest {
+  private static final Pseudonymizer P =
+      new Pseudonymizer("link-v1", "0123456789abcdef0123456789abcdef".getBytes());
+
+  @TempDir Path dir;
+
+  @Test
+  void baselinesRunOnTheLandingFilesAndTheReportAddsUp(SparkSession spark) throws Exception {
+    GenerateJob.run(
+        spark,
+        new GenerateJob.Request(
+            dir.toUri().toString(), 200, 1, YearMonth.of(2023, 1), 5, 0.0, false),
+        l -> {});
+    SourceConfig dcir = SourceConfig.load(Path.of("..", "conf"), "dcir");
+    String landing = dir.resolve("landing/dcir/2023-01").toUri().toString();
+    Bench bench = new Bench(spark);
+    List<Map<String, Object>> scales = new java.util.ArrayList<>();
+    for (int scale = 1; scale <= 2; scale++) {
+      for (Bench.Baseline b : Bench.Baseline.values()) {
+        String out = dir.resolve("b" + scale + "/" + b.label()).toUri().toString();
+        bench.stage(
+            b.label(),
+            () -> {
+              bench.baseline(b, landing, dcir, out, P);
+              return null;
+            });
+      }
+      // Stand-ins for the pipeline stages, measured like them.
+      long size = scale;
+      bench.stage("ingest", () -> spark.range(100_000L * size).selectExpr("sum(id)").first());
+      bench.stage("link", () -> spark.range(50_000L * size).selectExpr("sum(id)").first());
+      bench.stage("extract", () -> spark.range(10_000L).selectExpr("sum(id)").first());
+      scales.add(
+          bench.scaleResult(100L * scale, 1000L * scale, 5000L, 800L * scale, 50, Instant.now()));
+    }
+    assertThat(dir.resolve("b1/copy_parquet/IR_BEN_R")).isDirectory();
+    assertThat(dir.resolve("b1/copy_delta/ER_PRS_F/_delta_log")).isDirectory();
+    assertThat(dir.resolve("b1/sha2_projection/IR_BEN_R")).isDirectory();
+    assertThat(dir.resolve("b1/pseudonym_projection/IR_PHA_R"))
+        .as("a table without identifiers is not a hashing baseline")
+        .doesNotExist();
+    String hashed =
+        spark
+            .read()
+            .parquet(dir.resolve("b1/pseudonym_projection/IR_BEN_R").toString())
+            .select("ASS_NIR")
+            .first()
+            .getString(0);
+    assertThat(hashed).hasSize(26);
+
+    Map<?, ?> copy = (Map<?, ?>) ((Map<?, ?>) scales.get(0).get("stages")).get("copy_parquet");
+    assertThat((Double) copy.get("seconds")).isPositive();
+    assertThat((Long) copy.get("bytes_read")).isPositive();
+    assertThat((Long) copy.get("bytes_written")).isPositive();
+    assertThat((Long) copy.get("peak_heap_bytes")).isPositive();
+    Map<?, ?> ratios = (Map<?, ?>) scales.get(0).get("ratios");
+    assertThat((Double) ratios.get("pseudonyms_vs_sha2")).isPositive();
+
+    Map<String, Object> report = bench.report(scales, "4.1.0");
+    Map<?, ?> growth = (Map<?, ?>) ((List<?>) report.get("link_growth")).get(0);
+    assertThat(growth.get("link_time_exponent")).isInstanceOf(Double.class);
+    assertThat(((Map<?, ?>) report.get("machine")).get("cores"))
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    String table = Bench.table(report);
+    assertThat(table)
+        .contains("copy_parquet")
+        .contains("ingest_vs_copy_parquet")
+        .contains("records^");
+    byte[] png = bench.chart(scales);
+    assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    Files.write(dir.resolve("bench.png"), png);
+    assertThat(javax.imageio.ImageIO.read(dir.resolve("bench.png").toFile()).getWidth())
+        .isEqualTo(900);
+  }
+}
