@@ -65,6 +65,51 @@ public final class Bench {
     Baselines.copy(spark, landingBatch, source, out, b.format, b.hashing, p);
   }
 
+  /**
+   * The DuckDB reference over every source's batches, plain and hashed, as two stages; recorded as
+   * skipped when DuckDB is not in this jar or the landing is not local.
+   */
+  public void duckDb(
+      List<SourceConfig> sources,
+      List<String> batches,
+      java.util.function.BiFunction<String, String, String> landingBatch,
+      java.nio.file.Path out) {
+    for (boolean hash : new boolean[] {false, true}) {
+      String name = hash ? "duckdb_sha256_projection" : "duckdb_copy_parquet";
+      if (!DuckDbReference.available()) {
+        stages.put(
+            name,
+            Map.of("skipped", "DuckDB is not in this jar: build it with mvn -Pbench package"));
+        continue;
+      }
+      Boolean local =
+          stage(
+              name,
+              () -> {
+                try {
+                  for (SourceConfig s : sources) {
+                    for (String batch : batches) {
+                      if (DuckDbReference.copy(
+                              landingBatch.apply(s.name(), batch),
+                              s,
+                              out.resolve(name).resolve(s.name()).resolve(batch),
+                              hash)
+                          .isEmpty()) {
+                        return false;
+                      }
+                    }
+                  }
+                  return true;
+                } catch (java.sql.SQLException | java.io.IOException e) {
+                  throw new IllegalStateException("DuckDB reference failed: " + e.getMessage(), e);
+                }
+              });
+      if (!local) {
+        stages.put(name, Map.of("skipped", "the landing is not on the local file system"));
+      }
+    }
+  }
+
   /** Closes the current scale: its stages, ratios and rates. */
   public Map<String, Object> scaleResult(
       long persons,
@@ -88,6 +133,8 @@ public final class Bench {
         "pseudonyms_vs_sha2", round(seconds("pseudonym_projection") / seconds("sha2_projection")));
     ratios.put("ingest_vs_copy_parquet", round(ingest / seconds("copy_parquet")));
     ratios.put("ingest_vs_copy_delta", round(ingest / seconds("copy_delta")));
+    ratios.put(
+        "copy_parquet_vs_duckdb", round(seconds("copy_parquet") / seconds("duckdb_copy_parquet")));
     r.put("ratios", ratios);
     Map<String, Object> rates = new LinkedHashMap<>();
     int cores = Runtime.getRuntime().availableProcessors();

@@ -186,6 +186,8 @@ final class BenchCommand implements Callable<Integer> {
             return null;
           });
     }
+    cli.progress("  DuckDB reference");
+    bench.duckDb(sources, batches, paths::landingBatch, work.root().resolve("baseline"));
     cli.progress("  ingest");
     List<IngestResult> ingested =
         bench.stage(

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,6 +47,12 @@ class BenchTest {
               return null;
             });
       }
+      bench.duckDb(
+          List.of(dcir),
+          List.of("2023-01"),
+          (source, batch) ->
+              dir.resolve("landing").resolve(source).resolve(batch).toUri().toString(),
+          dir.resolve("b" + scale));
       // Stand-ins for the pipeline stages, measured like them.
       long size = scale;
       bench.stage("ingest", () -> spark.range(100_000L * size).selectExpr("sum(id)").first());
@@ -69,6 +76,25 @@ class BenchTest {
             .getString(0);
     assertThat(hashed).hasSize(26);
 
+    Path duck = dir.resolve("b1/duckdb_sha256_projection/dcir/2023-01/IR_BEN_R.parquet");
+    assertThat(duck).isRegularFile();
+    Row duckRow = spark.read().parquet(duck.toString()).select("ASS_NIR", "BEN_RES_DPT").first();
+    assertThat(duckRow.getString(0)).matches("[0-9a-f]{64}");
+    assertThat(duckRow.getString(1))
+        .as("a column without a role stays as it is")
+        .matches("[0-9AB]{2,3}");
+    assertThat(
+            spark
+                .read()
+                .parquet(
+                    dir.resolve("b1/duckdb_copy_parquet/dcir/2023-01/ER_PRS_F.parquet").toString())
+                .count())
+        .isEqualTo(
+            spark
+                .read()
+                .format("delta")
+                .load(dir.resolve("b1/copy_delta/ER_PRS_F").toString())
+                .count());
     Map<?, ?> copy = (Map<?, ?>) ((Map<?, ?>) scales.get(0).get("stages")).get("copy_parquet");
     assertThat((Double) copy.get("seconds")).isPositive();
     assertThat((Long) copy.get("bytes_read")).isPositive();
@@ -76,6 +102,7 @@ class BenchTest {
     assertThat((Long) copy.get("peak_heap_bytes")).isPositive();
     Map<?, ?> ratios = (Map<?, ?>) scales.get(0).get("ratios");
     assertThat((Double) ratios.get("pseudonyms_vs_sha2")).isPositive();
+    assertThat((Double) ratios.get("copy_parquet_vs_duckdb")).isPositive();
 
     Map<String, Object> report = bench.report(scales, "4.1.0");
     Map<?, ?> growth = (Map<?, ?>) ((List<?>) report.get("link_growth")).get(0);
