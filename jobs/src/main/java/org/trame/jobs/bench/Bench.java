@@ -238,10 +238,14 @@ public final class Bench {
     for (String n : names) {
       b.append(String.format("%-32s", n));
       for (Map<String, Object> s : scales) {
-        Object m = ((Map<?, ?>) s.get("stages")).get(n);
-        Object sec = m == null ? null : ((Map<?, ?>) m).get("seconds");
-        b.append(
-            String.format("%14s", sec == null ? "reused" : String.format("%.1f", (Double) sec)));
+        Map<?, ?> m = (Map<?, ?>) ((Map<?, ?>) s.get("stages")).get(n);
+        String cell =
+            m == null
+                ? "-"
+                : m.get("seconds") instanceof Double sec
+                    ? String.format("%.1f", sec)
+                    : m.containsKey("skipped") ? "skipped" : "reused";
+        b.append(String.format("%14s", cell));
       }
       b.append('\n');
     }
