@@ -63,7 +63,7 @@ class ProjectSpecsTest {
 
   @Test
   void theIdInsideMustMatchTheFileName() throws IOException {
-    write("p1", spec("p2", "", columns("BEN_SEX_COD")));
+    write("p1", spec("p2", columns("BEN_SEX_COD")));
     assertThatThrownBy(() -> load("p1"))
         .hasMessageContaining("p1.yaml line 1, column 1: id: names project 'p2'");
   }
@@ -71,7 +71,7 @@ class ProjectSpecsTest {
   @Test
   void codePrefixesAreCodesNotSql() throws IOException {
     String text =
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             .replace("prefixes: [A10]", "prefixes: [\"A10' OR 1=1; DROP TABLE x; --\"]");
     write("p", text);
     assertThatThrownBy(() -> load("p"))
@@ -83,7 +83,7 @@ class ProjectSpecsTest {
   @Test
   void unknownNamesAreReportedWithTheirSpecLine() throws IOException {
     String text =
-        spec("p", "", columns("BEN_SEX_COD", "BEN_NOPE"))
+        spec("p", columns("BEN_SEX_COD", "BEN_NOPE"))
             .replace("table: dcir.ER_PHA_F", "table: dcir.ER_NOPE_F")
             .replace(
                 "- table: dcir.IR_BEN_R",
@@ -103,7 +103,7 @@ class ProjectSpecsTest {
   void identifiersAndWarehousePseudonymsAreRefused() throws IOException {
     write(
         "p",
-        spec("p", "", columns("BEN_NIR_PSA", "ASS_NIR", "BEN_NAI_DTE_dm", "_record_key", "batch"))
+        spec("p", columns("BEN_NIR_PSA", "ASS_NIR", "BEN_NAI_DTE_dm", "_record_key", "batch"))
             + "\n");
     assertThatThrownBy(() -> load("p"))
         .hasMessageContaining(
@@ -114,7 +114,7 @@ class ProjectSpecsTest {
         .hasMessageContaining("columns[4]: batch of dcir.IR_BEN_R is internal");
 
     String names =
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             .replace(
                 "  - table: dcir.IR_BEN_R",
                 "  - table: hospital_eds.patients\n    columns: [NOM_NAISSANCE, IPP]\n"
@@ -127,9 +127,7 @@ class ProjectSpecsTest {
 
   @Test
   void potentialIdentifiersAreGeneralizedOrGrantedOneAtATime() throws IOException {
-    write(
-        "p",
-        spec("p", "", columns("BEN_SEX_COD", "BEN_DCD_DTE", "BEN_RES_COM", "BEN_NAI_DTE_year")));
+    write("p", spec("p", columns("BEN_SEX_COD", "BEN_DCD_DTE", "BEN_RES_COM", "BEN_NAI_DTE_year")));
     assertThatThrownBy(() -> load("p"))
         .hasMessageContaining("BEN_DCD_DTE is a potential identifier (a date): generalize it")
         .hasMessageContaining("BEN_RES_COM is a potential identifier (a place or birth year)")
@@ -139,7 +137,6 @@ class ProjectSpecsTest {
         "p",
         spec(
             "p",
-            "",
             "\n      - BEN_SEX_COD"
                 + "\n      - { name: BEN_DCD_DTE, exact: true }"
                 + "\n      - { name: BEN_RES_COM, generalize: departement }"
@@ -153,7 +150,6 @@ class ProjectSpecsTest {
         "p",
         spec(
             "p",
-            "",
             "\n      - BEN_SEX_COD\n      - { name: BEN_RES_DPT, generalize: month }"
                 + "\n      - { name: BEN_DCD_DTE, generalize: band, width: 10 }"));
     assertThatThrownBy(() -> load("p"))
@@ -164,7 +160,7 @@ class ProjectSpecsTest {
   @Test
   void aRecordKeyMayNotGoOutWholeInClear() throws IOException {
     String text =
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             + "  - table: pmsi_mco.T_MCOaaB\n    columns: [ETA_NUM, RSA_NUM, DGN_PAL]\n";
     write("p", text);
     assertThatThrownBy(() -> load("p"))
@@ -183,7 +179,7 @@ class ProjectSpecsTest {
   void quasiIdentifiersMustBeExtractColumns() throws IOException {
     write(
         "p",
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             .replace(
                 "[dcir.IR_BEN_R.BEN_SEX_COD]",
                 "[dcir.IR_BEN_R.BEN_SEX_COD, dcir.IR_BEN_R.BEN_RES_DPT]"));
@@ -197,7 +193,7 @@ class ProjectSpecsTest {
   void aQuasiIdentifierDescribesPersons() throws IOException {
     write(
         "p",
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             + "  - table: dcir.IR_PHA_R\n    columns: [PHA_ATC_CLA]\n");
     String text =
         Files.readString(conf.resolve("projects/p.yaml"))
@@ -212,7 +208,7 @@ class ProjectSpecsTest {
   void aReferenceTableCannotSelectPersons() throws IOException {
     write(
         "p",
-        spec("p", "", columns("BEN_SEX_COD"))
+        spec("p", columns("BEN_SEX_COD"))
             .replace("table: dcir.ER_PHA_F", "table: dcir.IR_PHA_R")
             .replace("columns: [PHA_PRS_C13]", "columns: [PHA_ATC_CLA]"));
     assertThatThrownBy(() -> load("p"))
@@ -221,14 +217,13 @@ class ProjectSpecsTest {
 
   @Test
   void shapeErrorsNameTheLineToo() throws IOException {
-    write("p", spec("p", "", columns("BEN_SEX_COD")).replace("k: 5", "k: 1"));
+    write("p", spec("p", columns("BEN_SEX_COD")).replace("k: 5", "k: 1"));
     assertThatThrownBy(() -> load("p")).hasMessageContaining("'k' must be from 2 to 1000, got 1");
-    write("p", spec("p", "", columns("BEN_SEX_COD")).replace("action: fail", "action: publish"));
+    write("p", spec("p", columns("BEN_SEX_COD")).replace("action: fail", "action: publish"));
     assertThatThrownBy(() -> load("p"))
         .hasMessageContaining("disclosure.action: expected one of fail, suppress, got 'publish'");
     write(
-        "p",
-        spec("p", "", columns("BEN_SEX_COD")).replace("to: \"2023-12-31\"", "to: \"2022-12-31\""));
+        "p", spec("p", columns("BEN_SEX_COD")).replace("to: \"2023-12-31\"", "to: \"2022-12-31\""));
     assertThatThrownBy(() -> load("p")).hasMessageContaining("'to' (2022-12-31) is before 'from'");
   }
 
@@ -249,7 +244,7 @@ class ProjectSpecsTest {
   }
 
   /** A small spec whose only table is IR_BEN_R with these columns (line 18 on). */
-  private static String spec(String id, String unused, String irBenColumns) {
+  private static String spec(String id, String irBenColumns) {
     return "id: "
         + id
         + "\n"

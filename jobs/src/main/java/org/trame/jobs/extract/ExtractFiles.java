@@ -127,14 +127,6 @@ final class ExtractFiles {
     }
   }
 
-  String readText(String path) {
-    try (InputStream in = fs.open(new Path(path))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + path, e);
-    }
-  }
-
   /** Moves a finished folder to its final name; fails if that name exists. */
   void publish(String from, String to) {
     try {

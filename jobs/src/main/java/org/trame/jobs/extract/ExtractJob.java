@@ -20,7 +20,6 @@ import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.project.ProjectSpec;
 import org.trame.project.ProjectSpec.ColumnRef;
-import org.trame.project.ProjectSpec.ColumnRequest;
 import org.trame.project.ProjectSpec.DisclosureAction;
 import org.trame.project.ProjectSpec.TableRef;
 import org.trame.project.ProjectSpec.TableRequest;
@@ -183,17 +182,16 @@ public final class ExtractJob {
         TableRequest t = spec.tables().get(i);
         String name = t.table();
         Dataset<Row> rows = prepared.get(name);
-        long suppressedRows = 0;
-        if (holdsPersons.get(name)) {
-          long all = rows.count();
+        boolean holds = holdsPersons.get(name);
+        // Rows before suppression; the written count comes from the write itself.
+        long rowsBefore = holds ? rows.count() : 0;
+        if (holds) {
           rows =
               rows.join(suppressed, ExtractInputs.PERSON, "left_anti").drop(ExtractInputs.PERSON);
-          long kept = rows.count();
-          suppressedRows = all - kept;
         }
+        TableResult written = write(files, rows, tmpFolder + "/" + name, name, holds, r);
+        long suppressedRows = holds ? rowsBefore - written.rows() : 0;
         rowsSuppressed.put(name, suppressedRows);
-        TableResult written =
-            write(files, rows, tmpFolder + "/" + name, name, holdsPersons.get(name), r);
         tables.add(
             new TableResult(
                 name, written.rows(), written.persons(), suppressedRows, written.files()));
@@ -283,17 +281,5 @@ public final class ExtractJob {
     String path = staging + "/" + name;
     data.write().mode("overwrite").parquet(path);
     return spark.read().parquet(path);
-  }
-
-  /** The columns a spec's table request yields, in order, for documents. */
-  static List<String> outputColumns(TableRequest t, boolean persons) {
-    List<String> out = new ArrayList<>();
-    if (persons) {
-      out.add(ExtractColumns.SUBJECT);
-    }
-    for (ColumnRequest c : t.columns()) {
-      out.add(c.name());
-    }
-    return out;
   }
 }
