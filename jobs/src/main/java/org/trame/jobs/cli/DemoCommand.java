@@ -196,7 +196,12 @@ final class DemoCommand implements Callable<Integer> {
     cli.out().println("Go on with this configuration:");
     Path conf = cli.workingDir().relativize(work.confDir());
     cli.out().println("  ./trame --conf " + conf + " status");
-    cli.out().println("  ./trame --conf " + conf + " link --report");
+    cli.out()
+        .println(
+            "  ./trame --conf "
+                + conf
+                + " link --report --html "
+                + dir.resolve("link-report.html"));
     cli.out().println("  ./trame --conf " + conf + " link --evaluate " + dir.resolve("truth"));
     cli.out()
         .println(
@@ -219,6 +224,13 @@ final class DemoCommand implements Callable<Integer> {
                 + conf
                 + " ingest --source dcir --batch "
                 + generated.batches().get(0));
+    cli.out().println("  ./trame --conf " + conf + " sql \"SELECT * FROM runs\"");
+    cli.out()
+        .println(
+            "  jupyter notebook notebooks/   (researcher.ipynb, operator.ipynb"
+                + (workdir == null && !cli.env().containsKey("TRAME_WORKDIR")
+                    ? ")"
+                    : "; set TRAME_WORKDIR=" + work.root() + ")"));
     return ExitCode.OK;
   }
 

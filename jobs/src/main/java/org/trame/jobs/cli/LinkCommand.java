@@ -1,5 +1,9 @@
 package org.trame.jobs.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +18,7 @@ import org.trame.jobs.ledger.RunLedger;
 import org.trame.jobs.link.LinkEvaluation;
 import org.trame.jobs.link.LinkJob;
 import org.trame.jobs.link.LinkReport;
+import org.trame.jobs.link.LinkReportPage;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -55,6 +60,15 @@ final class LinkCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the evaluation or report as one JSON object.")
   boolean json;
 
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description = {
+        "Also write the report as one HTML page with charts (match-weight histogram, m and u",
+        "per comparison level, link rates per source) that opens in a browser without a server."
+      })
+  Path html;
+
   @Override
   public Integer call() {
     Cli cli = root.cli();
@@ -75,6 +89,7 @@ final class LinkCommand implements Callable<Integer> {
                               ? "No link report yet: run trame link first"
                               : "No link report for run " + run));
       cli.out().println(json ? LinkReport.toJson(r) : LinkSummary.report(r));
+      writePage(cli, r);
       return ExitCode.OK;
     }
     if (run != null) {
@@ -95,6 +110,7 @@ final class LinkCommand implements Callable<Integer> {
     if (!json) {
       cli.out().println(LinkSummary.report(result.report()));
     }
+    writePage(cli, result.report());
     if (truth != null) {
       cli.progress("Evaluating against " + truth);
       Dataset<Row> index =
@@ -111,6 +127,23 @@ final class LinkCommand implements Callable<Integer> {
       cli.out().println(LinkReport.toJson(result.report()));
     }
     return ExitCode.OK;
+  }
+
+  private void writePage(Cli cli, Map<String, Object> report) {
+    if (html == null) {
+      return;
+    }
+    Path file = cli.workingDir().resolve(html);
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Files.writeString(file, LinkReportPage.render(report), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CommandException(
+          ExitCode.FAILURE, "Cannot write the HTML report " + file + ": " + e.getMessage(), e);
+    }
+    cli.progress("HTML report: " + file);
   }
 
   /** Links with its two ledger events; returns what it did or throws. */

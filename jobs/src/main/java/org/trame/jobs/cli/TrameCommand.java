@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
       IngestCommand.class,
       LinkCommand.class,
       ExtractCommand.class,
+      ExportCommand.class,
+      SqlCommand.class,
       BenchCommand.class,
       RunsCommand.class,
       StatusCommand.class,

@@ -307,6 +307,7 @@ public final class LinkJob {
             events,
             withPrior(model.describe(levelNames()), priors),
             settings);
+    report.put("match_weights", LinkReport.weightHistogram(scored, settings));
     report.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
     LinkReport.save(spark, paths.linkage("reports"), request.runId(), report);
     @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package org.trame.jobs.link;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.sum;
@@ -132,6 +133,38 @@ public final class LinkReport {
     report.put("settings", s);
     spread.unpersist();
     return report;
+  }
+
+  /**
+   * The distribution of the candidate pairs' match weights (log2 Bayes factor, prior included) in
+   * bins one bit wide, with the thresholds as weights: what a reviewer checks first, whether
+   * matches and non-matches separate and where the thresholds cut.
+   */
+  static Map<String, Object> weightHistogram(Dataset<Row> scored, LinkageConfig settings) {
+    List<Row> rows =
+        scored
+            .select(floor(col("match_weight")).cast("long").as("bin"))
+            .groupBy("bin")
+            .count()
+            .orderBy("bin")
+            .collectAsList();
+    List<Map<String, Object>> bins = new java.util.ArrayList<>();
+    for (Row r : rows) {
+      Map<String, Object> bin = new LinkedHashMap<>();
+      bin.put("from", r.getLong(0));
+      bin.put("pairs", r.getLong(1));
+      bins.add(bin);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("bin_width", 1);
+    out.put("match_threshold_weight", round(log2Odds(settings.matchThreshold())));
+    out.put("review_threshold_weight", round(log2Odds(settings.reviewThreshold())));
+    out.put("bins", bins);
+    return out;
+  }
+
+  private static double log2Odds(double p) {
+    return Math.log(p / (1 - p)) / Math.log(2);
   }
 
   static void save(SparkSession spark, String path, String runId, Map<String, Object> report) {

@@ -40,7 +40,16 @@ public final class SparkSessions {
             "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.sources.partitionOverwriteMode", "static")
-        .config("spark.databricks.delta.schema.autoMerge.enabled", "false");
+        .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        // Trame names tables by path; the catalog only holds trame sql's views. Its folder goes to
+        // the temporary directory, never a spark-warehouse/ in the user's current folder.
+        .config(
+            "spark.sql.warehouse.dir",
+            java.nio.file.Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "trame-catalog-" + System.getProperty("user.name"))
+                .toUri()
+                .toString());
     config.settings().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     if (!verbose) {

@@ -64,6 +64,7 @@ class DemoIT {
         .containsPattern("batch 2023-01: [0-9,]+ rows");
 
     ExtractChecks.run(dir, work);
+    ReportChecks.run(dir, work);
 
     TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "1000");
     assertThat(rerun.code()).as(rerun.err()).isZero();

@@ -193,7 +193,7 @@ final class ExtractChecks {
     }
   }
 
-  private static Set<String> subjects(Path extract) throws IOException {
+  static Set<String> subjects(Path extract) throws IOException {
     Set<String> out = new HashSet<>();
     for (Group g : groups(extract.resolve("dcir.IR_BEN_R"))) {
       out.add(g.getString("subject_id", 0));
@@ -219,7 +219,7 @@ final class ExtractChecks {
     combos.values().forEach(persons -> assertThat(persons.size()).isGreaterThanOrEqualTo(k));
   }
 
-  private static List<Group> groups(Path table) throws IOException {
+  static List<Group> groups(Path table) throws IOException {
     List<Group> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(table)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".parquet")).sorted().toList()) {

@@ -37,18 +37,28 @@ final class TrameJar {
     command.add("-jar");
     command.add(jar);
     command.addAll(Arrays.asList(args));
+    Map<String, String> environment = new java.util.HashMap<>(env);
+    environment.putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
+    return exec(workingDir, environment, 5, command.toArray(String[]::new));
+  }
+
+  /**
+   * Runs any command in {@code dir} with {@code env} added to this JVM's environment (without
+   * {@code TRAME_KEYSTORE_PASSWORD}); fails if it runs longer than {@code minutes}.
+   */
+  static Result exec(Path dir, Map<String, String> env, int minutes, String... command)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("trame-out", ".txt");
     Path err = Files.createTempFile("trame-err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     pb.environment().remove("TRAME_KEYSTORE_PASSWORD");
     pb.environment().putAll(env);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException(
-          "trame " + String.join(" ", args) + " did not finish in 5 minutes");
+          String.join(" ", command) + " did not finish in " + minutes + " minutes");
     }
     Result r =
         new Result(
