@@ -14,6 +14,7 @@ import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Column;
@@ -70,7 +71,12 @@ public final class IngestJob {
 
   /** One table, read, checked and staged, until written. */
   private record Prepared(
-      TableConfig table, List<String> files, Dataset<Row> rows, long accepted, long quarantined) {}
+      TableConfig table,
+      List<String> files,
+      Dataset<Row> rows,
+      Dataset<Row> repeatedKeys,
+      long accepted,
+      long quarantined) {}
 
   /** Lists the batch's files with their SHA-256, without reading them further. */
   public static List<RunEntry.InputFile> fingerprint(SparkSession spark, Request request) {
@@ -123,6 +129,7 @@ public final class IngestJob {
           request.pseudonymizer().keyId(),
           results);
     } finally {
+      prepared.forEach(p -> p.repeatedKeys().unpersist());
       deleteStaging(spark, request);
     }
   }
@@ -134,6 +141,7 @@ public final class IngestJob {
       TableConfig table,
       Request request,
       Consumer<String> progress) {
+    long start = System.nanoTime();
     List<String> files = landing.find(folder, table);
     List<String> header = landing.checkHeaders(files, table);
     progress.accept(
@@ -174,6 +182,7 @@ public final class IngestJob {
           ExitCode.FAILURE, "Cannot ingest table " + table.name() + ": interrupted", e);
     }
     long total = ((Number) m.get("rows")).longValue();
+    double stagedSeconds = seconds(start);
     Object fileError = m.get("file_error");
     if (fileError != null) {
       throw LandingFiles.rejected(
@@ -185,12 +194,23 @@ public final class IngestJob {
     }
     // Duplicates are found on the staged rows, by their keyed row key: the landing files are
     // parsed once.
-    Dataset<Row> checked = IngestTransforms.flagDuplicates(spark.read().parquet(staging));
+    // The repeated keys are grouped once and cached; counting and both writes then read the
+    // staged rows once each, with no further grouping.
+    Dataset<Row> staged = spark.read().parquet(staging);
+    Dataset<Row> repeated = IngestTransforms.repeatedKeys(staged).cache();
+    Dataset<Row> checked = IngestTransforms.flagDuplicates(staged, repeated);
     long accepted = checked.where(size(col(IngestTransforms.REASONS)).equalTo(0)).count();
     long quarantined = total - accepted;
-    progress.accept(String.format("  %s: %,d rows read and checked", table.name(), total));
-    Prepared p = new Prepared(table, files, checked, accepted, quarantined);
-    return p;
+    progress.accept(
+        String.format(
+            Locale.ROOT,
+            "  %s: %,d rows read and checked (parsed, checked and staged in %.1f s, duplicates"
+                + " and counts in %.1f s)",
+            table.name(),
+            total,
+            stagedSeconds,
+            seconds(start) - stagedSeconds));
+    return new Prepared(table, files, checked, repeated, accepted, quarantined);
   }
 
   private static void checkThreshold(Prepared p) {
@@ -232,6 +252,7 @@ public final class IngestJob {
   private static IngestResult.TableResult write(
       SparkSession spark, Prepared p, Request request, Consumer<String> progress) {
     String source = request.source().name();
+    long start = System.nanoTime();
     String target = request.paths().sourceTable(source, p.table().name());
     Dataset<Row> good =
         IngestTransforms.accepted(p.rows())
@@ -239,7 +260,13 @@ public final class IngestJob {
             .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
             .withColumn(BATCH, lit(request.batch()));
     replaceBatch(good, target, request.batch());
-    progress.accept("  " + p.table().name() + ": accepted rows written");
+    progress.accept(
+        String.format(
+            Locale.ROOT,
+            "  %s: accepted rows written in %.1f s",
+            p.table().name(),
+            seconds(start)));
+    long quarantineStart = System.nanoTime();
     String quarantine = request.paths().quarantineTable(source, p.table().name());
     if (p.quarantined() > 0 || DeltaTable.isDeltaTable(spark, quarantine)) {
       Dataset<Row> bad =
@@ -252,10 +279,21 @@ public final class IngestJob {
     long read = p.accepted() + p.quarantined();
     progress.accept(
         String.format(
-            "  %s: %,d rows read, %,d accepted, %,d quarantined -> version %d",
-            p.table().name(), read, p.accepted(), p.quarantined(), version));
+            Locale.ROOT,
+            "  %s: %,d rows read, %,d accepted, %,d quarantined -> version %d (quarantine and"
+                + " version in %.1f s)",
+            p.table().name(),
+            read,
+            p.accepted(),
+            p.quarantined(),
+            version,
+            seconds(quarantineStart)));
     return new IngestResult.TableResult(
         p.table().name(), p.files(), read, p.accepted(), p.quarantined(), target, version);
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
   }
 
   private static void deleteStaging(SparkSession spark, Request request) {

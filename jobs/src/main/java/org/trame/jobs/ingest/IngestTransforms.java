@@ -161,14 +161,26 @@ public final class IngestTransforms {
    * repeated keys (few) are broadcast back, so the rows are not shuffled.
    */
   public static Dataset<Row> flagDuplicates(Dataset<Row> rows) {
-    Dataset<Row> repeated =
-        rows.where(col(ROW_KEY).isNotNull())
-            .groupBy(col(ROW_KEY))
-            .agg(
-                functions.min(struct(col(SOURCE_FILE), col(LINE))).as("_first"),
-                functions.count(lit(1)).as("_n"))
-            .where(col("_n").gt(1))
-            .drop("_n");
+    return flagDuplicates(rows, repeatedKeys(rows));
+  }
+
+  /**
+   * The row keys seen more than once, each with its first (file, line): few, and small enough to
+   * broadcast. Computed once per table by ingest and cached, so that counting and writing the
+   * flagged rows reads them without grouping again.
+   */
+  public static Dataset<Row> repeatedKeys(Dataset<Row> rows) {
+    return rows.where(col(ROW_KEY).isNotNull())
+        .groupBy(col(ROW_KEY))
+        .agg(
+            functions.min(struct(col(SOURCE_FILE), col(LINE))).as("_first"),
+            functions.count(lit(1)).as("_n"))
+        .where(col("_n").gt(1))
+        .drop("_n");
+  }
+
+  /** {@link #flagDuplicates(Dataset)} with the repeated keys already known. */
+  public static Dataset<Row> flagDuplicates(Dataset<Row> rows, Dataset<Row> repeated) {
     Column first = col("_first");
     Column duplicate =
         first
