@@ -17,7 +17,6 @@ public final class Names {
   private static final Pattern COMBINING = Pattern.compile("\\p{M}+");
   private static final Pattern MARRIED_SUFFIX =
       Pattern.compile("(^|[^A-Z])(EPOUSE|EPSE|EP|VEUVE|VVE)([^A-Z]|$).*$");
-  private static final Pattern NOT_LETTER = Pattern.compile("[^A-Z]+");
 
   private Names() {}
 
@@ -29,6 +28,23 @@ public final class Names {
     if (raw == null) {
       return null;
     }
+    // Most delivered names are plain ASCII: Unicode decomposition leaves them as they are, so it
+    // and the accent removal are skipped (they are most of the cost).
+    String s = isAscii(raw) ? raw : withoutAccents(raw);
+    s = s.toUpperCase(Locale.ROOT);
+    String withoutSuffix =
+        s.contains("EP") || s.contains("VVE") || s.contains("VEUVE")
+            ? MARRIED_SUFFIX.matcher(s).replaceFirst("$1")
+            : s;
+    // A name that is only the suffix word (someone called "Ep") keeps its letters.
+    String letters = lettersOnly(withoutSuffix);
+    if (letters.isEmpty()) {
+      letters = lettersOnly(s);
+    }
+    return letters.isEmpty() ? null : letters;
+  }
+
+  private static String withoutAccents(String raw) {
     String s =
         raw.replace("œ", "oe")
             .replace("Œ", "OE")
@@ -36,14 +52,27 @@ public final class Names {
             .replace("Æ", "AE")
             .replace("ß", "ss");
     s = Normalizer.normalize(s, Normalizer.Form.NFD);
-    s = COMBINING.matcher(s).replaceAll("");
-    s = s.toUpperCase(Locale.ROOT);
-    String withoutSuffix = MARRIED_SUFFIX.matcher(s).replaceFirst("$1");
-    // A name that is only the suffix word (someone called "Ep") keeps its letters.
-    String letters = NOT_LETTER.matcher(withoutSuffix).replaceAll("");
-    if (letters.isEmpty()) {
-      letters = NOT_LETTER.matcher(s).replaceAll("");
+    return COMBINING.matcher(s).replaceAll("");
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
     }
-    return letters.isEmpty() ? null : letters;
+    return true;
+  }
+
+  /** The letters A-Z of an upper-cased string, in order. */
+  private static String lettersOnly(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }
