@@ -73,19 +73,16 @@ class Extract:
     """One project extract: its manifest, data dictionary, disclosure report and tables."""
 
     def __init__(self, project: str, extract_id: str | None = None):
-        root = workdir() / "extracts" / project
         if extract_id is None:
-            complete = sorted(
-                p.name
-                for p in root.iterdir()
-                if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").exists()
-            ) if root.exists() else []
+            complete = extracts(project)
             if not complete:
-                raise FileNotFoundError(f"No complete extract of {project} in {root}")
+                raise FileNotFoundError(
+                    f"No complete extract of {project} in {workdir() / 'extracts' / project}"
+                )
             extract_id = complete[-1]
         self.project = project
         self.id = extract_id
-        self.folder = root / extract_id
+        self.folder = workdir() / "extracts" / project / extract_id
         self.manifest = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
         self.dictionary = (self.folder / "dictionary.md").read_text(encoding="utf-8")
         self.disclosure = json.loads((self.folder / "disclosure.json").read_text(encoding="utf-8"))
