@@ -29,9 +29,14 @@ public final class Pseudonymizer implements Serializable {
   /** Length of the text form. */
   public static final int TEXT_LENGTH = 26;
 
+  /** The kind under which a pseudonym is chained through a newer key. */
+  public static final String RECHAIN_KIND = "rechain";
+
   private final String keyId;
   private final byte[] key;
+  private final byte[][] later;
   private transient volatile HmacSha256 hmac;
+  private transient volatile HmacSha256[] laterHmacs;
 
   /**
    * @param keyId the key's id (for example {@code link-v1}), recorded with what it produces
@@ -47,6 +52,36 @@ public final class Pseudonymizer implements Serializable {
     }
     this.keyId = keyId;
     this.key = key.clone();
+    this.later = new byte[0][];
+  }
+
+  private Pseudonymizer(String keyId, byte[] key, byte[][] later) {
+    this.keyId = keyId;
+    this.key = key;
+    this.later = later;
+  }
+
+  /**
+   * This pseudonymizer followed by a newer key: each pseudonym it makes is then chained once more,
+   * {@code text(HMAC(next, "rechain", pseudonym))}, which is what {@code trame rekey} does to the
+   * stored ones. Its key id is {@code <this id>><next id>}, for example {@code link-v1>link-v2}.
+   */
+  public Pseudonymizer then(String nextKeyId, byte[] nextKey) {
+    Pseudonymizer next = new Pseudonymizer(nextKeyId, nextKey);
+    byte[][] chain = java.util.Arrays.copyOf(later, later.length + 1);
+    chain[later.length] = next.key;
+    return new Pseudonymizer(keyId + ">" + nextKeyId, key, chain);
+  }
+
+  /**
+   * A stored pseudonym of this key's predecessor, chained through this key: equal to what {@link
+   * #then} gives for the same identifier. Null stays null. Only for a single-key pseudonymizer.
+   */
+  public String rechained(String pseudonym) {
+    if (later.length > 0) {
+      throw new IllegalStateException("Cannot rechain with the chained pseudonymizer " + keyId);
+    }
+    return pseudonym == null ? null : pseudonym(RECHAIN_KIND, pseudonym);
   }
 
   /** The id of the key in use (never its bytes). */
@@ -72,7 +107,26 @@ public final class Pseudonymizer implements Serializable {
         return null;
       }
     }
-    return hmac().mac(encode(kind, parts));
+    byte[] mac = hmac().mac(encode(kind, parts));
+    if (later.length > 0) {
+      HmacSha256[] next = laterHmacs();
+      for (HmacSha256 h : next) {
+        mac = h.mac(encode(RECHAIN_KIND, text(mac)));
+      }
+    }
+    return mac;
+  }
+
+  private HmacSha256[] laterHmacs() {
+    HmacSha256[] h = laterHmacs;
+    if (h == null) {
+      h = new HmacSha256[later.length];
+      for (int i = 0; i < later.length; i++) {
+        h[i] = HmacSha256.withKey(later[i]);
+      }
+      laterHmacs = h;
+    }
+    return h;
   }
 
   static byte[] encode(String kind, String... parts) {
@@ -136,7 +190,10 @@ public final class Pseudonymizer implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Pseudonymizer p && keyId.equals(p.keyId) && Arrays.equals(key, p.key);
+    return o instanceof Pseudonymizer p
+        && keyId.equals(p.keyId)
+        && Arrays.equals(key, p.key)
+        && Arrays.deepEquals(later, p.later);
   }
 
   @Override

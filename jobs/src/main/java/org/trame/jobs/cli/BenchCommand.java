@@ -224,6 +224,7 @@ final class BenchCommand implements Callable<Integer> {
             sources,
             spec,
             KeyStores.open(config.keys(), Map.of()).latestKey(KeyId.EXTRACT),
+            pseudonymizer.keyId(),
             Map.of(),
             null);
     ExtractJob.Result extracted =

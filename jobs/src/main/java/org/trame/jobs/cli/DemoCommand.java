@@ -94,10 +94,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     TrameConfig config =
         ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), cli.env());
-    Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config);
 
     cli.progress("[2/6] Starting embedded Spark");
     SparkSession spark = SparkSessions.start(config.spark(), "trame demo", cli.verbose());
+    Pseudonymizer pseudonymizer =
+        IngestCommand.linkPseudonymizer(cli, config, new RunLedger(spark, config.warehouse()));
 
     cli.progress("[3/6] Generating synthetic landing data");
     GenerateJob.Result generated =
@@ -155,7 +156,8 @@ final class DemoCommand implements Callable<Integer> {
     ProjectSpecs.LoadedSpec spec = ProjectSpecs.load(work.confDir(), DEMO_PROJECT, sources);
     SecretKey master = KeyStores.open(config.keys(), cli.env()).latestKey(KeyId.EXTRACT);
     ExtractJob.Request extractRequest =
-        ExtractCommand.request(config, sources, spec, master, Map.of(), null);
+        ExtractCommand.request(
+            config, sources, spec, master, pseudonymizer.keyId(), Map.of(), null);
     ExtractJob.Result extracted = ExtractCommand.extract(quiet(cli), spark, ledger, extractRequest);
 
     cli.out().println();

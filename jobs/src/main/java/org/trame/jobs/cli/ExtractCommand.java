@@ -2,6 +2,7 @@ package org.trame.jobs.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,9 @@ import org.trame.jobs.extract.ExtractEncryption;
 import org.trame.jobs.extract.ExtractJob;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.ledger.RunLedger;
+import org.trame.jobs.ledger.RunLock;
+import org.trame.jobs.rekey.RekeyMarker;
+import org.trame.jobs.rekey.WarehouseKey;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.key.KeyId;
@@ -108,7 +112,12 @@ final class ExtractCommand implements Callable<Integer> {
     } else {
       master = keys.latestKey(KeyId.EXTRACT);
     }
-    ExtractJob.Request request = request(config, sources, spec, master, pinned, asOf);
+    Instant readAt =
+        asOf == null ? null : ledger.find(asOf).map(RunEntry::started).orElse(Instant.now());
+    String warehouseKeyId =
+        ledger.lastKeyId(readAt).orElseGet(() -> WarehouseKey.current(ledger, keys));
+    ExtractJob.Request request =
+        request(config, sources, spec, master, warehouseKeyId, pinned, asOf);
     ExtractJob.Result result = extract(cli, spark, ledger, request);
     cli.out().println(json ? json(request.extractId(), result) : text(request.extractId(), result));
     return ExitCode.OK;
@@ -120,6 +129,7 @@ final class ExtractCommand implements Callable<Integer> {
       List<SourceConfig> sources,
       LoadedSpec spec,
       SecretKey master,
+      String warehouseKeyId,
       Map<String, Long> pinned,
       String asOf) {
     String project = spec.spec().id();
@@ -130,6 +140,7 @@ final class ExtractCommand implements Callable<Integer> {
         WarehousePaths.of(config),
         pseudonymizer(projectKey),
         master.id().toString(),
+        warehouseKeyId,
         RunIds.next(),
         pinned,
         asOf,
@@ -164,7 +175,14 @@ final class ExtractCommand implements Callable<Integer> {
             + ")");
     long start = System.nanoTime();
     ExtractJob.Result result;
-    try {
+    try (RunLock lock =
+        RunLock.acquire(
+            spark.sparkContext().hadoopConfiguration(),
+            request.paths().lock("extract-" + project),
+            request.extractId(),
+            "extract of project " + project,
+            RunLock.DEFAULT_LEASE)) {
+      RekeyMarker.refuseWhilePresent(spark, request.paths(), "extract project " + project);
       result = ExtractJob.run(spark, request, cli::progress);
     } catch (RuntimeException e) {
       int code = ErrorReporter.exitCode(e);

@@ -15,12 +15,12 @@ import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.ingest.IngestResult;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.ledger.RunLedger;
+import org.trame.jobs.ledger.RunLock;
+import org.trame.jobs.rekey.RekeyMarker;
+import org.trame.jobs.rekey.WarehouseKey;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
-import org.trame.key.KeyId;
-import org.trame.key.KeyStoreProvider;
 import org.trame.key.KeyStores;
-import org.trame.key.SecretKey;
 import org.trame.pseudo.Pseudonymizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -76,10 +76,11 @@ final class IngestCommand implements Callable<Integer> {
     if (which.batch != null) {
       paths.landingBatch(source, which.batch);
     }
-    Pseudonymizer pseudonymizer = linkPseudonymizer(cli, config);
+    KeyStores.open(config.keys(), cli.env());
     SparkSession spark =
         SparkSessions.start(config.spark(), "trame ingest " + source, cli.verbose());
     RunLedger ledger = new RunLedger(spark, config.warehouse());
+    Pseudonymizer pseudonymizer = linkPseudonymizer(cli, config, ledger);
     List<String> batches =
         which.batch != null ? List.of(which.batch) : pending(spark, paths, ledger);
     if (batches.isEmpty()) {
@@ -112,6 +113,21 @@ final class IngestCommand implements Callable<Integer> {
       IngestJob.Request request,
       boolean replace,
       String arguments) {
+    return ingest(cli, spark, ledger, request, replace, arguments, null);
+  }
+
+  /**
+   * As above, with the batch's files already fingerprinted by the caller ({@code null}: compute
+   * them here).
+   */
+  static IngestResult ingest(
+      Cli cli,
+      SparkSession spark,
+      RunLedger ledger,
+      IngestJob.Request request,
+      boolean replace,
+      String arguments,
+      List<RunEntry.InputFile> fingerprint) {
     String source = request.source().name();
     String batch = request.batch();
     RunEntry entry =
@@ -135,8 +151,17 @@ final class IngestCommand implements Callable<Integer> {
             + request.pseudonymizer().keyId()
             + ")");
     long start = System.nanoTime();
-    try {
-      entry = entry.withInputs(IngestJob.fingerprint(spark, request));
+    try (RunLock lock =
+        RunLock.acquire(
+            spark.sparkContext().hadoopConfiguration(),
+            request.paths().lock("ingest-" + source + "-" + batch),
+            request.runId(),
+            "ingest of " + source + " batch " + batch,
+            RunLock.DEFAULT_LEASE)) {
+      RekeyMarker.refuseWhilePresent(spark, request.paths(), "ingest " + source + " " + batch);
+      entry =
+          entry.withInputs(
+              fingerprint != null ? fingerprint : IngestJob.fingerprint(spark, request));
       Optional<RunEntry> prior = ledger.lastIngest(source, batch);
       Map<String, String> now = entry.checksums();
       if (prior.isPresent() && !prior.get().checksums().equals(now) && !replace) {
@@ -232,15 +257,11 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /** The pseudonymizer of the newest {@code link} key of the configured keystore. */
-  static Pseudonymizer linkPseudonymizer(Cli cli, TrameConfig config) {
-    KeyStoreProvider keys = KeyStores.open(config.keys(), cli.env());
-    SecretKey key = keys.latestKey(KeyId.LINK);
-    byte[] bytes = key.bytes();
-    try {
-      return new Pseudonymizer(key.id().toString(), bytes);
-    } finally {
-      java.util.Arrays.fill(bytes, (byte) 0);
-    }
+  /**
+   * The pseudonymizer of the link key chain the warehouse is under (see {@link WarehouseKey}): the
+   * newest link key for a new warehouse, else the chain of its last ingest, link or rekey.
+   */
+  static Pseudonymizer linkPseudonymizer(Cli cli, TrameConfig config, RunLedger ledger) {
+    return WarehouseKey.forWrites(ledger, KeyStores.open(config.keys(), cli.env()));
   }
 }

@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
     subcommands = {
       KeysCommand.Init.class,
       KeysCommand.ListKeys.class,
+      KeysCommand.Rotate.class,
       KeysCommand.ProjectKey.class
     })
 final class KeysCommand implements Callable<Integer> {
@@ -113,6 +114,51 @@ final class KeysCommand implements Callable<Integer> {
       KeyStoreProvider store = KeyStores.open(config, cli.env());
       cli.out().println("Keystore " + store.path());
       printKeys(cli, store);
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Add the next version of a key (link-v2 after link-v1) and keep the older ones.",
+        "A new link key takes effect when `trame rekey` has chained the warehouse through it;",
+        "a new extract key is used by the next extracts, and older extracts still open."
+      })
+  static final class Rotate implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+    @picocli.CommandLine.Mixin Target target = new Target();
+
+    @Option(
+        names = "--purpose",
+        paramLabel = "link|extract",
+        defaultValue = "link",
+        description = "Which key to rotate (default: ${DEFAULT-VALUE}).")
+    String purpose;
+
+    @Override
+    public Integer call() {
+      Cli cli = keys.root.cli();
+      if (!purpose.equals(org.trame.key.KeyId.LINK)
+          && !purpose.equals(org.trame.key.KeyId.EXTRACT)) {
+        throw CommandException.usage(
+            "Cannot rotate '" + purpose + "' keys: --purpose is link or extract");
+      }
+      KeyStoreProvider store = KeyStores.open(target.resolve(cli), cli.env());
+      org.trame.key.KeyId added = store.rotate(purpose);
+      cli.out().println("Added key " + added + " to " + store.path() + ":");
+      printKeys(cli, store);
+      if (purpose.equals(org.trame.key.KeyId.LINK)) {
+        cli.out()
+            .println(
+                "The warehouse stays under its current link key until `trame rekey` chains it"
+                    + " through "
+                    + added
+                    + ".");
+      } else {
+        cli.out().println("The next extracts use " + added + "; earlier extracts still open.");
+      }
       return ExitCode.OK;
     }
   }

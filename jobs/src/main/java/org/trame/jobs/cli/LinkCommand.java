@@ -15,10 +15,12 @@ import org.trame.config.SourceConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.ledger.RunLedger;
+import org.trame.jobs.ledger.RunLock;
 import org.trame.jobs.link.LinkEvaluation;
 import org.trame.jobs.link.LinkJob;
 import org.trame.jobs.link.LinkReport;
 import org.trame.jobs.link.LinkReportPage;
+import org.trame.jobs.rekey.RekeyMarker;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -96,9 +98,10 @@ final class LinkCommand implements Callable<Integer> {
       throw CommandException.usage("--run only applies to --report");
     }
     List<SourceConfig> sources = SourceConfig.loadAll(cli.confDir());
-    Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config);
+    org.trame.key.KeyStores.open(config.keys(), cli.env());
     SparkSession spark = SparkSessions.start(config.spark(), "trame link", cli.verbose());
     RunLedger ledger = new RunLedger(spark, config.warehouse());
+    Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config, ledger);
     String runId = RunIds.next();
     LinkJob.Result result =
         link(
@@ -162,7 +165,14 @@ final class LinkCommand implements Callable<Integer> {
     cli.progress(
         "Linking (run " + request.runId() + ", key " + request.pseudonymizer().keyId() + ")");
     long start = System.nanoTime();
-    try {
+    try (RunLock lock =
+        RunLock.acquire(
+            spark.sparkContext().hadoopConfiguration(),
+            request.paths().lock("link"),
+            request.runId(),
+            "link run",
+            RunLock.DEFAULT_LEASE)) {
+      RekeyMarker.refuseWhilePresent(spark, request.paths(), "link");
       LinkJob.Result result = LinkJob.run(spark, request, cli::progress);
       List<RunEntry.InputFile> inputs = new ArrayList<>();
       for (LinkJob.Input in : result.inputs()) {

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       GenerateCommand.class,
       IngestCommand.class,
+      BackfillCommand.class,
       LinkCommand.class,
       ExtractCommand.class,
       ExportCommand.class,
@@ -42,7 +43,9 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       RunsCommand.class,
       StatusCommand.class,
+      MaintainCommand.class,
       KeysCommand.class,
+      RekeyCommand.class,
     })
 public final class TrameCommand implements Callable<Integer> {
   private final Cli cli;

@@ -76,6 +76,7 @@ final class ExtractDocuments {
     m.put("spec_sha256", request.spec().sha256());
     m.put("key_id", request.project().keyId());
     m.put("master_key_id", request.masterKeyId());
+    m.put("warehouse_key_id", request.warehouseKeyId());
     m.put("code_version", request.codeVersion());
     Map<String, Object> encryption = null;
     if (request.encryption() != null) {

@@ -46,6 +46,7 @@ public final class ExtractJob {
    *
    * @param project the project's pseudonymizer (key derived from the extract master key)
    * @param masterKeyId the extract master key the project key comes from
+   * @param warehouseKeyId the link key chain of the warehouse's pseudonyms read
    * @param pinned Delta versions to read ({@code source.table}, {@code linkage.person_index});
    *     empty for the latest
    * @param asOf the run whose versions were pinned, or null
@@ -57,6 +58,7 @@ public final class ExtractJob {
       WarehousePaths paths,
       Pseudonymizer project,
       String masterKeyId,
+      String warehouseKeyId,
       String extractId,
       Map<String, Long> pinned,
       String asOf,

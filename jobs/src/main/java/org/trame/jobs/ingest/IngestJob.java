@@ -106,6 +106,31 @@ public final class IngestJob {
     return fingerprints;
   }
 
+  /**
+   * The batch's files and their sizes, without reading them: a cheap check that a batch is still as
+   * it was ingested ({@link #fingerprint} is the thorough one).
+   */
+  public static Map<String, Long> sizes(SparkSession spark, Request request) {
+    LandingFiles landing = new LandingFiles(spark);
+    String folder = batchFolder(landing, request);
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try {
+      for (TableConfig table : request.source().tables()) {
+        for (String f : landing.find(folder, table)) {
+          org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(f);
+          out.put(
+              f,
+              path.getFileSystem(spark.sparkContext().hadoopConfiguration())
+                  .getFileStatus(path)
+                  .getLen());
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list " + folder, e);
+    }
+    return out;
+  }
+
   /** Runs the ingest; {@code progress} receives one line per step. */
   public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
     LandingFiles landing = new LandingFiles(spark);
@@ -306,12 +331,27 @@ public final class IngestJob {
     }
   }
 
+  /**
+   * Replaces the batch's partition. Two ingests of different batches may both find the table
+   * missing and both create it; Delta lets one win and refuses the other, which then finds the
+   * table and replaces its own partition like any later ingest.
+   */
   private static void replaceBatch(Dataset<Row> rows, String table, String batch) {
-    rows.write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("replaceWhere", BATCH + " = '" + batch + "'")
-        .partitionBy(BATCH)
-        .save(table);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        rows.write()
+            .format("delta")
+            .mode(SaveMode.Overwrite)
+            .option("replaceWhere", BATCH + " = '" + batch + "'")
+            .partitionBy(BATCH)
+            .save(table);
+        return;
+      } catch (io.delta.exceptions.ProtocolChangedException
+          | io.delta.exceptions.MetadataChangedException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -251,6 +251,31 @@ public final class IngestTransforms {
   }
 
   /**
+   * The names of the columns {@link #pseudonymize} and {@link #withRowKey} fill with keyed hashes:
+   * what a rekey chains through a new key. Kept beside them so the two stay in step.
+   */
+  public static List<String> pseudonymColumns(TableConfig table) {
+    List<String> out = new ArrayList<>();
+    for (ColumnConfig c : table.columns()) {
+      if (c.fate() != Fate.PSEUDONYMIZE) {
+        continue;
+      }
+      out.add(c.name());
+      if (c.role() == IdentifierRole.LAST_NAME || c.role() == IdentifierRole.FIRST_NAME) {
+        out.add(c.name() + "_phon");
+      }
+      if (c.role() == IdentifierRole.BIRTH_DATE && c.type() == ColumnType.DATE) {
+        out.add(c.name() + "_dm");
+      }
+    }
+    for (PseudonymConfig p : table.pseudonyms()) {
+      out.add(p.name());
+    }
+    out.add(ROW_KEY);
+    return out;
+  }
+
+  /**
    * Extra keyed forms for fuzzy linkage, since the clear values are dropped here: a name's phonetic
    * key ({@code <name>_phon}); a birth date with day and month swapped ({@code <name>_dm}, when the
    * day could be a month) and its year in clear ({@code <name>_year}).

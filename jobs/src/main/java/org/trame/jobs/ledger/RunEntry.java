@@ -117,6 +117,11 @@ public record RunEntry(
 
   /** The inputs as a map from path to SHA-256. */
   public Map<String, String> checksums() {
+    return checksums(inputs);
+  }
+
+  /** Files as a map from path to SHA-256. */
+  public static Map<String, String> checksums(List<InputFile> inputs) {
     return inputs.stream()
         .collect(
             java.util.stream.Collectors.toMap(

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -154,6 +155,31 @@ public final class RunLedger {
 
   /** The newest successful ingest of a source's batch, if any. */
   public Optional<RunEntry> lastIngest(String source, String batch) {
+    return newestSucceeded(
+        col("command")
+            .equalTo("ingest")
+            .and(col("source").equalTo(source))
+            .and(col("batch").equalTo(batch)));
+  }
+
+  /**
+   * The key id of the newest successful run that wrote pseudonyms ({@code ingest}, {@code link} or
+   * {@code rekey}), if any: the key chain the warehouse is under.
+   */
+  public Optional<String> lastKeyId() {
+    return lastKeyId(null);
+  }
+
+  /** As {@link #lastKeyId()}, among runs that ended before {@code before} (null: any). */
+  public Optional<String> lastKeyId(Instant before) {
+    Column wrote = col("command").isin("ingest", "link", "rekey").and(col("key_id").isNotNull());
+    if (before != null) {
+      wrote = wrote.and(col("ended").lt(new Timestamp(before.toEpochMilli())));
+    }
+    return newestSucceeded(wrote).map(RunEntry::keyId);
+  }
+
+  private Optional<RunEntry> newestSucceeded(Column filter) {
     if (!DeltaTable.isDeltaTable(spark, location)) {
       return Optional.empty();
     }
@@ -162,12 +188,7 @@ public final class RunLedger {
             .read()
             .format("delta")
             .load(location)
-            .where(
-                col("command")
-                    .equalTo("ingest")
-                    .and(col("source").equalTo(source))
-                    .and(col("batch").equalTo(batch))
-                    .and(col("status").equalTo(RunEntry.SUCCEEDED)))
+            .where(filter.and(col("status").equalTo(RunEntry.SUCCEEDED)))
             .orderBy(col("ended").desc())
             .limit(1)
             .collectAsList();

@@ -50,6 +50,27 @@ public record WarehousePaths(String landing, String warehouse, String extracts) 
     return warehouse + "/linkage/" + name(table, "linkage table");
   }
 
+  /**
+   * {@code warehouse/_locks/<name>.lock}: held by one run at a time (see {@code RunLock}); {@code
+   * name} is a plain name such as {@code ingest-dcir-2023-01}.
+   */
+  public String lock(String lockName) {
+    return warehouse + "/_locks/" + name(lockName, "lock") + ".lock";
+  }
+
+  /** {@code warehouse/_locks}: the folder of every lock. */
+  public String locks() {
+    return warehouse + "/_locks";
+  }
+
+  /**
+   * {@code warehouse/_rekey}: present from the start of a {@code rekey} until it has rewritten
+   * every table; while it exists, nothing else may write pseudonyms.
+   */
+  public String rekeyMarker() {
+    return warehouse + "/_rekey";
+  }
+
   private static String name(String value, String what) {
     try {
       return Require.safeName(value, what);

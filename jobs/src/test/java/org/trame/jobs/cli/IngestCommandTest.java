@@ -2,8 +2,6 @@ package org.trame.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +22,8 @@ class IngestCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, ENV, new PrintWriter(out, true), new PrintWriter(err, true), dir);
-    return new Run(code, out.toString(), err.toString());
+  private InProcess.Run run(String... args) {
+    return InProcess.run(dir, ENV, args);
   }
 
   private void land(String batch, String... rows) throws Exception {
@@ -65,7 +58,7 @@ class IngestCommandTest {
     land("2023-01", "1;" + NIR + ";A", "2;;B");
     land("2023-02", "3;" + NIR + ";A");
 
-    Run all = run("ingest", "--source", "src", "--all-pending");
+    InProcess.Run all = run("ingest", "--source", "src", "--all-pending");
     assertThat(all.code()).as(all.err()).isZero();
     assertThat(all.out())
         .contains("Ingested src batch 2023-01: 2 rows read, 2 accepted, 0 quarantined")
@@ -73,28 +66,28 @@ class IngestCommandTest {
     assertThat(run("ingest", "--source", "src", "--all-pending").out())
         .contains("Nothing to ingest for src");
 
-    Run same = run("ingest", "--source", "src", "--batch", "2023-01");
+    InProcess.Run same = run("ingest", "--source", "src", "--batch", "2023-01");
     assertThat(same.code()).as("same files: a rerun replaces").isZero();
 
     land("2023-01", "1;" + NIR + ";A", "2;;B", "4;;A");
-    Run changed = run("ingest", "--source", "src", "--batch", "2023-01");
+    InProcess.Run changed = run("ingest", "--source", "src", "--batch", "2023-01");
     assertThat(changed.code()).isEqualTo(ExitCode.USAGE);
     assertThat(changed.err())
         .contains("its files changed since run")
         .contains("changed t.csv")
         .contains("pass --replace");
-    Run replaced = run("ingest", "--source", "src", "--batch", "2023-01", "--replace");
+    InProcess.Run replaced = run("ingest", "--source", "src", "--batch", "2023-01", "--replace");
     assertThat(replaced.code()).isZero();
     assertThat(replaced.out()).contains("3 rows read");
 
     land("2023-03", "1;;Z", "2;;A");
-    Run rejected = run("ingest", "--source", "src", "--batch", "2023-03");
+    InProcess.Run rejected = run("ingest", "--source", "src", "--batch", "2023-03");
     assertThat(rejected.code()).isEqualTo(ExitCode.DATA_REJECTED);
     assertThat(rejected.err())
         .contains("1 of 2 rows rejected (50.0%, limit 5.0%); nothing was committed")
         .contains("CODE: unknown code");
 
-    Run runs = run("runs", "--json");
+    InProcess.Run runs = run("runs", "--json");
     assertThat(runs.code()).isZero();
     assertThat(runs.out().lines().count()).isEqualTo(6);
     assertThat(runs.out())

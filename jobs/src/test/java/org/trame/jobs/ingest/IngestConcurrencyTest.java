@@ -20,7 +20,10 @@ import org.trame.jobs.spark.SparkExtension;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
-/** Two ingests of different batches of one source at once: both land, nothing mixed up. */
+/**
+ * Two ingests of different batches of one source at once, on a table neither finds: both land,
+ * nothing mixed up.
+ */
 @ExtendWith(SparkExtension.class)
 class IngestConcurrencyTest {
   private static final Pseudonymizer P =
@@ -57,7 +60,7 @@ class IngestConcurrencyTest {
       }
       Files.writeString(folder.resolve("t.csv"), b.toString(), StandardCharsets.UTF_8);
     }
-    IngestJob.run(spark, new IngestJob.Request(paths, SOURCE, "b0", P, "r0"), l -> {});
+    // The table does not exist yet: both runs try to create it, and both batches must land.
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<IngestResult> one =
@@ -75,6 +78,7 @@ class IngestConcurrencyTest {
     } finally {
       pool.shutdownNow();
     }
+    IngestJob.run(spark, new IngestJob.Request(paths, SOURCE, "b0", P, "r0"), l -> {});
     List<Row> counts =
         spark
             .read()
