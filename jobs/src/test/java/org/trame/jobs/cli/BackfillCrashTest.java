@@ -47,7 +47,7 @@ class BackfillCrashTest {
     GenerateJob.run(
         spark,
         new GenerateJob.Request(
-            crashed.toUri().toString(), 100, 3, YearMonth.of(2023, 1), 7, 0.02, true),
+            crashed.toUri().toString(), 80, 3, YearMonth.of(2023, 1), 7, 0.02, true),
         line -> {});
     // The same landing files and keys in a second warehouse, for a backfill never interrupted.
     Path clean = dir.resolve("clean");
@@ -58,23 +58,39 @@ class BackfillCrashTest {
     Files.copy(work.keystore(), cleanWork.keystore());
     Files.copy(work.passwordFile(), cleanWork.passwordFile());
 
-    // The backfill in its own JVM, killed with SIGKILL once the first batch is in.
+    // The backfill in its own JVM, killed with SIGKILL during the second batch: after its lock
+    // (and so its ledger row) exists, at a random point of its read, staging or commits.
     Process child = childJvm(crashed, "backfill", "--source", "dcir");
+    Path secondLock = crashed.resolve("warehouse/_locks/ingest-dcir-2023-02.lock");
     List<String> seen = new ArrayList<>();
-    try (BufferedReader err =
-        new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = err.readLine()) != null) {
-        seen.add(line);
-        if (line.contains("[1/3]")) {
-          Thread.sleep(1500); // into the second batch's read, staging or commit
-          child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs
-          break;
-        }
-      }
+    Thread drain =
+        new Thread(
+            () -> {
+              try (BufferedReader err =
+                  new BufferedReader(
+                      new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                  synchronized (seen) {
+                    seen.add(line);
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the process is gone
+              }
+            });
+    drain.start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!Files.exists(secondLock) && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
     }
+    assertThat(secondLock).as("the second batch started: %s", seen).exists();
+    long delay = new java.util.Random().nextInt(3000);
+    Thread.sleep(delay);
+    child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs
     assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).as(String.join("\n", seen)).isEqualTo(137);
+    drain.join();
+    assertThat(child.exitValue()).as("killed %d ms into batch 2: %s", delay, seen).isEqualTo(137);
 
     InProcess.Run resumed =
         run(crashed, "--conf", "conf", "backfill", "--source", "dcir", "--parallel", "2");
