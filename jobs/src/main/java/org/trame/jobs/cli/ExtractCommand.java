@@ -177,11 +177,11 @@ final class ExtractCommand implements Callable<Integer> {
     ExtractJob.Result result;
     try (RunLock lock =
         RunLock.acquire(
+            ledger,
             spark.sparkContext().hadoopConfiguration(),
             request.paths().lock("extract-" + project),
             request.extractId(),
-            "extract of project " + project,
-            RunLock.DEFAULT_LEASE)) {
+            "extract of project " + project)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "extract project " + project);
       result = ExtractJob.run(spark, request, cli::progress);
     } catch (RuntimeException e) {

@@ -153,11 +153,11 @@ final class IngestCommand implements Callable<Integer> {
     long start = System.nanoTime();
     try (RunLock lock =
         RunLock.acquire(
+            ledger,
             spark.sparkContext().hadoopConfiguration(),
             request.paths().lock("ingest-" + source + "-" + batch),
             request.runId(),
-            "ingest of " + source + " batch " + batch,
-            RunLock.DEFAULT_LEASE)) {
+            "ingest of " + source + " batch " + batch)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "ingest " + source + " " + batch);
       entry =
           entry.withInputs(

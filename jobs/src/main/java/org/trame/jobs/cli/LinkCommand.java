@@ -167,11 +167,11 @@ final class LinkCommand implements Callable<Integer> {
     long start = System.nanoTime();
     try (RunLock lock =
         RunLock.acquire(
+            ledger,
             spark.sparkContext().hadoopConfiguration(),
             request.paths().lock("link"),
             request.runId(),
-            "link run",
-            RunLock.DEFAULT_LEASE)) {
+            "link run")) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "link");
       LinkJob.Result result = LinkJob.run(spark, request, cli::progress);
       List<RunEntry.InputFile> inputs = new ArrayList<>();

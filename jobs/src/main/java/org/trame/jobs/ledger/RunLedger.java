@@ -153,6 +153,25 @@ public final class RunLedger {
     return Optional.ofNullable(found);
   }
 
+  /**
+   * Records that a run left as {@code running} was killed: found when {@code byRun} took over its
+   * stale lock. Does nothing if the ledger has an end for it.
+   */
+  public void markInterrupted(String runId, String byRun) {
+    Optional<RunEntry> run = find(runId);
+    if (run.isPresent() && RunEntry.RUNNING.equals(run.get().status())) {
+      append(
+          run.get()
+              .ended(
+                  RunEntry.FAILED,
+                  1,
+                  "interrupted: the run stopped without recording its end (killed?); run "
+                      + byRun
+                      + " took over its lock",
+                  List.of()));
+    }
+  }
+
   /** The newest successful ingest of a source's batch, if any. */
   public Optional<RunEntry> lastIngest(String source, String batch) {
     return newestSucceeded(

@@ -45,11 +45,13 @@ public final class RunLock implements AutoCloseable {
 
   private final Store store;
   private final String runId;
+  private final String replaced;
   private final ScheduledExecutorService heartbeat;
 
-  private RunLock(Store store, String runId, Duration lease) {
+  private RunLock(Store store, String runId, String replaced, Duration lease) {
     this.store = store;
     this.runId = runId;
+    this.replaced = replaced;
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -85,9 +87,10 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(
       Configuration conf, String location, String runId, String what, Duration lease) {
     Store store = Store.of(conf, location);
+    String replaced = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       if (store.createIfAbsent(content(runId))) {
-        return new RunLock(store, runId, lease);
+        return new RunLock(store, runId, replaced, lease);
       }
       Optional<Holder> holder = store.read();
       if (holder.isEmpty()) {
@@ -108,10 +111,30 @@ public final class RunLock implements AutoCloseable {
                 + " expires");
       }
       store.takeOver(holder.get().runId(), runId);
+      replaced = holder.get().runId();
     }
     throw new CommandException(
         ExitCode.WRITE_CONFLICT,
         "Cannot start the " + what + ": its lock " + location + " keeps changing hands");
+  }
+
+  /**
+   * As {@link #acquire(Configuration, String, String, String, Duration)} with the default lease;
+   * when it takes over the stale lock of a run that was killed, it records in the ledger that that
+   * run failed, since the run itself never could.
+   */
+  public static RunLock acquire(
+      RunLedger ledger, Configuration conf, String location, String runId, String what) {
+    RunLock lock = acquire(conf, location, runId, what, DEFAULT_LEASE);
+    if (lock.replaced != null) {
+      ledger.markInterrupted(lock.replaced, runId);
+    }
+    return lock;
+  }
+
+  /** The run whose stale lock this one took over, if any. */
+  public Optional<String> replaced() {
+    return Optional.ofNullable(replaced);
   }
 
   /** The current holder of the lock at {@code location}, if any (stale or not). */

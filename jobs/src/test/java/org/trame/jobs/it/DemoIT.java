@@ -61,7 +61,10 @@ class DemoIT {
     assertThat(status.code()).as(status.err()).isZero();
     assertThat(status.out())
         .contains("keys extract-v1, link-v1")
-        .containsPattern("batch 2023-01: [0-9,]+ rows");
+        .containsPattern("2023-01 +ingested +run \\S+: [0-9,]+ rows, [0-9,]+ accepted")
+        .contains("pseudonyms under link key link-v1")
+        .containsPattern("Last link: \\S+ succeeded")
+        .contains("diabetes_care: 1 made");
 
     ExtractChecks.run(dir, work);
     ReportChecks.run(dir, work);
