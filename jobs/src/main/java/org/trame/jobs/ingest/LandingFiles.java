@@ -49,6 +49,7 @@ final class LandingFiles {
   List<String> find(String batchFolder, TableConfig table) {
     Path folder = new Path(batchFolder);
     try {
+      refuseUndecodableNames(folder);
       FileSystem fs = folder.getFileSystem(hadoop);
       FileStatus[] matches = fs.globStatus(new Path(folder, table.files()));
       List<String> files = new ArrayList<>();
@@ -79,6 +80,36 @@ final class LandingFiles {
     } catch (IOException e) {
       throw new CommandException(
           ExitCode.FAILURE, "Cannot list " + batchFolder + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * On a local disk, a file name that is not valid UTF-8 cannot be opened through Hadoop, which
+   * then skips the file without a word. Such a batch is refused, naming the file, rather than
+   * ingested without it. (HDFS and S3 names are UTF-8 by protocol.)
+   */
+  private static void refuseUndecodableNames(Path folder) throws IOException {
+    java.net.URI uri = folder.toUri();
+    if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
+      return;
+    }
+    java.nio.file.Path local = java.nio.file.Paths.get(uri.getPath());
+    if (!java.nio.file.Files.isDirectory(local)) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(local)) {
+      for (java.nio.file.Path entry : (Iterable<java.nio.file.Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (name.indexOf('\uFFFD') >= 0) {
+          throw rejected(
+              "Cannot ingest "
+                  + folder
+                  + ": the file name '"
+                  + name
+                  + "' is not valid UTF-8 ('\uFFFD' marks the bytes that are not); rename it,"
+                  + " since it could not be read and would be left out");
+        }
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package org.trame.jobs.ingest;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
@@ -27,7 +28,12 @@ final class RuleChecks {
     List<Column> out = new ArrayList<>();
     Column shown =
         c.role() == null
-            ? concat(lit(" '"), substring(text, 1, 40), lit("'"))
+            // Control characters (NUL, ESC sequences) are shown as '?': a reason is printed on
+            // terminals and in logs, where they could hide or rewrite text.
+            ? concat(
+                lit(" '"),
+                regexp_replace(substring(text, 1, 40), "[\\p{Cntrl}\\p{Cf}]", "?"),
+                lit("'"))
             : lit(" (identifier value not shown)");
     if (c.pattern() != null) {
       Column ok = text.rlike("^(?:" + c.pattern() + ")$");

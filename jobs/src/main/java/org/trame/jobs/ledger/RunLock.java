@@ -225,12 +225,20 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
+  private static volatile String host;
+
+  /** This machine's name, looked up once (a slow resolver would otherwise slow every check). */
   private static String thisHost() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
+    String h = host;
+    if (h == null) {
+      try {
+        h = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        h = "unknown";
+      }
+      host = h;
     }
+    return h;
   }
 
   /** The lock file on a local disk (java.nio, atomic) or on a Hadoop file system. */

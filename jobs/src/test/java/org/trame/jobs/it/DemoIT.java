@@ -69,7 +69,9 @@ class DemoIT {
     ExtractChecks.run(dir, work);
     ReportChecks.run(dir, work);
 
-    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "1000");
+    // A rerun over the same folder, with another population: landing, batches and extract are
+    // replaced, the person index follows.
+    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "200");
     assertThat(rerun.code()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("Reusing the development keystore");
 

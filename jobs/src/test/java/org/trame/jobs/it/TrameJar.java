@@ -54,8 +54,16 @@ final class TrameJar {
     pb.environment().remove("TRAME_KEYSTORE_PASSWORD");
     pb.environment().putAll(env);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    long start = System.nanoTime();
     Process p = pb.start();
-    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+    boolean ended = p.waitFor(minutes, TimeUnit.MINUTES);
+    // The time of each command, so that a slow step of the suite shows in its report.
+    String shown = String.join(" ", command);
+    System.out.printf(
+        "[it] %6.1f s  %s%n",
+        (System.nanoTime() - start) / 1e9,
+        shown.length() > 160 ? shown.substring(0, 160) + "..." : shown);
+    if (!ended) {
       p.destroyForcibly();
       throw new IllegalStateException(
           String.join(" ", command) + " did not finish in " + minutes + " minutes");
