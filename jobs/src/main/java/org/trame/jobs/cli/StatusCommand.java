@@ -68,16 +68,10 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     Cli cli = root.cli();
     TrameConfig config = cli.config();
-    List<SourceConfig> sources = new ArrayList<>();
-    for (SourceConfig s : SourceConfig.loadAll(cli.confDir())) {
-      if (only == null || s.name().equals(only)) {
-        sources.add(s);
-      }
-    }
-    if (only != null && sources.isEmpty()) {
-      throw CommandException.usage(
-          "Cannot show source '" + only + "': no conf/sources/" + only + ".yaml");
-    }
+    List<SourceConfig> sources =
+        only == null
+            ? SourceConfig.loadAll(cli.confDir())
+            : List.of(SourceConfig.load(cli.confDir(), only));
     SparkSession spark = SparkSessions.start(config.spark(), "trame status", cli.verbose());
     WarehousePaths paths = WarehousePaths.of(config);
     RunLedger ledger = new RunLedger(spark, config.warehouse());

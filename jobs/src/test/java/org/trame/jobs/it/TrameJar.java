@@ -59,6 +59,10 @@ final class TrameJar {
     boolean ended = p.waitFor(minutes, TimeUnit.MINUTES);
     // The time of each command, so that a slow step of the suite shows in its report.
     String shown = String.join(" ", command);
+    int jar = shown.indexOf(".jar ");
+    if (jar >= 0) {
+      shown = "trame " + shown.substring(jar + 5);
+    }
     System.out.printf(
         "[it] %6.1f s  %s%n",
         (System.nanoTime() - start) / 1e9,
