@@ -17,6 +17,7 @@ import org.trame.jobs.ingest.IngestResult;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.ledger.RunLedger;
 import org.trame.jobs.link.LinkJob;
+import org.trame.jobs.rekey.WarehouseKey;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -81,11 +82,11 @@ final class BackfillCommand implements Callable<Integer> {
     SourceConfig sourceConfig = SourceConfig.load(cli.confDir(), source);
     List<SourceConfig> sources = link ? SourceConfig.loadAll(cli.confDir()) : List.of();
     WarehousePaths paths = WarehousePaths.of(config);
-    org.trame.key.KeyStores.open(config.keys(), cli.env());
+    org.trame.key.KeyStoreProvider keys = org.trame.key.KeyStores.open(config.keys(), cli.env());
     SparkSession spark =
         SparkSessions.start(config.spark(), "trame backfill " + source, cli.verbose());
     RunLedger ledger = new RunLedger(spark, config.warehouse());
-    Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config, ledger);
+    Pseudonymizer pseudonymizer = WarehouseKey.forWrites(ledger, keys);
     List<String> batches = new ArrayList<>();
     for (String b : IngestCommand.landedBatches(spark, paths, source)) {
       if ((from == null || b.compareTo(from) >= 0) && (to == null || b.compareTo(to) <= 0)) {

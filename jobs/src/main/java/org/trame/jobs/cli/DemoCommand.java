@@ -98,7 +98,8 @@ final class DemoCommand implements Callable<Integer> {
     cli.progress("[2/6] Starting embedded Spark");
     SparkSession spark = SparkSessions.start(config.spark(), "trame demo", cli.verbose());
     Pseudonymizer pseudonymizer =
-        IngestCommand.linkPseudonymizer(cli, config, new RunLedger(spark, config.warehouse()));
+        org.trame.jobs.rekey.WarehouseKey.forWrites(
+            new RunLedger(spark, config.warehouse()), KeyStores.open(config.keys(), cli.env()));
 
     cli.progress("[3/6] Generating synthetic landing data");
     GenerateJob.Result generated =

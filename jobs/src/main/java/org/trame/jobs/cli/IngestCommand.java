@@ -20,6 +20,7 @@ import org.trame.jobs.rekey.RekeyMarker;
 import org.trame.jobs.rekey.WarehouseKey;
 import org.trame.jobs.spark.SparkSessions;
 import org.trame.jobs.spark.WarehousePaths;
+import org.trame.key.KeyStoreProvider;
 import org.trame.key.KeyStores;
 import org.trame.pseudo.Pseudonymizer;
 import picocli.CommandLine.ArgGroup;
@@ -76,11 +77,12 @@ final class IngestCommand implements Callable<Integer> {
     if (which.batch != null) {
       paths.landingBatch(source, which.batch);
     }
-    KeyStores.open(config.keys(), cli.env());
+    // Opened before Spark starts, so that a wrong password fails at once.
+    KeyStoreProvider keys = KeyStores.open(config.keys(), cli.env());
     SparkSession spark =
         SparkSessions.start(config.spark(), "trame ingest " + source, cli.verbose());
     RunLedger ledger = new RunLedger(spark, config.warehouse());
-    Pseudonymizer pseudonymizer = linkPseudonymizer(cli, config, ledger);
+    Pseudonymizer pseudonymizer = WarehouseKey.forWrites(ledger, keys);
     List<String> batches =
         which.batch != null ? List.of(which.batch) : pending(spark, paths, ledger);
     if (batches.isEmpty()) {
@@ -255,13 +257,5 @@ final class IngestCommand implements Callable<Integer> {
           "Cannot list " + paths.landingSource(source) + ": " + e.getMessage(),
           e);
     }
-  }
-
-  /**
-   * The pseudonymizer of the link key chain the warehouse is under (see {@link WarehouseKey}): the
-   * newest link key for a new warehouse, else the chain of its last ingest, link or rekey.
-   */
-  static Pseudonymizer linkPseudonymizer(Cli cli, TrameConfig config, RunLedger ledger) {
-    return WarehouseKey.forWrites(ledger, KeyStores.open(config.keys(), cli.env()));
   }
 }

@@ -98,10 +98,10 @@ final class LinkCommand implements Callable<Integer> {
       throw CommandException.usage("--run only applies to --report");
     }
     List<SourceConfig> sources = SourceConfig.loadAll(cli.confDir());
-    org.trame.key.KeyStores.open(config.keys(), cli.env());
+    org.trame.key.KeyStoreProvider keys = org.trame.key.KeyStores.open(config.keys(), cli.env());
     SparkSession spark = SparkSessions.start(config.spark(), "trame link", cli.verbose());
     RunLedger ledger = new RunLedger(spark, config.warehouse());
-    Pseudonymizer pseudonymizer = IngestCommand.linkPseudonymizer(cli, config, ledger);
+    Pseudonymizer pseudonymizer = org.trame.jobs.rekey.WarehouseKey.forWrites(ledger, keys);
     String runId = RunIds.next();
     LinkJob.Result result =
         link(

@@ -268,8 +268,10 @@ public final class RunLock implements AutoCloseable {
     public boolean createIfAbsent(byte[] content) {
       try {
         Files.createDirectories(file.getParent());
+        // A temporary file of its own per attempt: two threads of one JVM taking one lock must
+        // not write the same one, or one could hold a lock that names the other.
         java.nio.file.Path temp =
-            file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
         Files.write(temp, content);
         try {
           // A hard link is created atomically or not at all, with the content already in place.

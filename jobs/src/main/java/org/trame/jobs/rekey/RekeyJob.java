@@ -23,6 +23,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.ingest.IngestTransforms;
+import org.trame.jobs.link.IdentityRecords;
+import org.trame.jobs.link.PersonIds;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -80,8 +82,8 @@ public final class RekeyJob {
       }
     }
     Map<String, List<String>> linkage = new LinkedHashMap<>();
-    linkage.put("person_index", List.of("record_key", "person_id"));
-    linkage.put("person_ids", List.of("person_id"));
+    linkage.put("person_index", List.of(IdentityRecords.RECORD_KEY, PersonIds.PERSON_ID));
+    linkage.put("person_ids", List.of(PersonIds.PERSON_ID));
     linkage.put("person_events", List.of("from_person_id", "to_person_id"));
     linkage.put("review", List.of("entity_a", "entity_b"));
     linkage.forEach(

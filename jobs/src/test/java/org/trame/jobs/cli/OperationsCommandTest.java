@@ -1,6 +1,7 @@
 package org.trame.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -191,15 +192,20 @@ class OperationsCommandTest {
     assertThat(after.code()).as(after.err()).isZero();
     assertThat(Files.exists(dir.resolve("wh/_locks/ingest-reg-2023-01.lock"))).isFalse();
 
-    // Within one JVM, a live lock is never taken over, even by a short lease.
-    try (RunLock held =
-        RunLock.acquire(
-            spark.sparkContext().hadoopConfiguration(), lock, "a", "test", Duration.ofMinutes(1))) {
-      assertThat(
-              RunLock.isLive(
-                  spark.sparkContext().hadoopConfiguration(), lock, Duration.ofMinutes(1)))
-          .isTrue();
+    // The heartbeat keeps a lock alive past its lease: after 3 leases of 600 ms it is still live
+    // and a second run is still refused.
+    Duration lease = Duration.ofMillis(600);
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    try (RunLock held = RunLock.acquire(hadoop, lock, "a", "test", lease)) {
+      Thread.sleep(1800);
+      assertThat(RunLock.isLive(hadoop, lock, lease)).isTrue();
+      assertThatThrownBy(() -> RunLock.acquire(hadoop, lock, "b", "test", lease))
+          .isInstanceOfSatisfying(
+              CommandException.class,
+              e -> assertThat(e.exitCode()).isEqualTo(ExitCode.WRITE_CONFLICT))
+          .hasMessageContaining("run a ");
     }
+    assertThat(RunLock.holder(hadoop, lock)).isEmpty();
   }
 
   @Test
