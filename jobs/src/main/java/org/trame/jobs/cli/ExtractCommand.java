@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -145,7 +146,8 @@ final class ExtractCommand implements Callable<Integer> {
         pinned,
         asOf,
         TrameCommand.codeVersion(),
-        spec.spec().encrypt() ? ExtractEncryption.of(projectKey, project) : null);
+        spec.spec().encrypt() ? ExtractEncryption.of(projectKey, project) : null,
+        Set.of());
   }
 
   /** Extracts with its two ledger events; returns what was written or throws. */
@@ -179,11 +181,13 @@ final class ExtractCommand implements Callable<Integer> {
         RunLock.acquire(
             ledger,
             spark.sparkContext().hadoopConfiguration(),
-            request.paths().lock("extract-" + project),
+            request.paths(),
+            "extract-" + project,
             request.extractId(),
             "extract of project " + project)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "extract project " + project);
-      result = ExtractJob.run(spark, request, cli::progress);
+      result =
+          ExtractJob.run(spark, request.ignoringLinkRuns(ledger.unfinished("link")), cli::progress);
     } catch (RuntimeException e) {
       int code = ErrorReporter.exitCode(e);
       ledger.append(

@@ -157,7 +157,8 @@ final class IngestCommand implements Callable<Integer> {
         RunLock.acquire(
             ledger,
             spark.sparkContext().hadoopConfiguration(),
-            request.paths().lock("ingest-" + source + "-" + batch),
+            request.paths(),
+            "ingest-" + source + "-" + batch,
             request.runId(),
             "ingest of " + source + " batch " + batch)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "ingest " + source + " " + batch);

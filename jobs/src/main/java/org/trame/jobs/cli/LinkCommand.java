@@ -169,11 +169,13 @@ final class LinkCommand implements Callable<Integer> {
         RunLock.acquire(
             ledger,
             spark.sparkContext().hadoopConfiguration(),
-            request.paths().lock("link"),
+            request.paths(),
+            "link",
             request.runId(),
             "link run")) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "link");
-      LinkJob.Result result = LinkJob.run(spark, request, cli::progress);
+      LinkJob.Result result =
+          LinkJob.run(spark, request.ignoring(ledger.unfinished("link")), cli::progress);
       List<RunEntry.InputFile> inputs = new ArrayList<>();
       for (LinkJob.Input in : result.inputs()) {
         // Delta inputs: the table and the version read (no file checksum applies).

@@ -112,7 +112,7 @@ final class RekeyCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     try (RunLock lock =
-        RunLock.acquire(ledger, hadoop, paths.lock("rekey"), runId, "rekey of the warehouse")) {
+        RunLock.acquire(ledger, hadoop, paths, "rekey", runId, "rekey of the warehouse")) {
       refuseWhileOthersRun(hadoop, paths);
       boolean fresh = unfinished.isEmpty();
       RekeyMarker.write(spark, paths, new RekeyMarker.State(runId, from, request.toChain()));

@@ -27,6 +27,9 @@ final class ExtractFiles {
   /** A file of the extract, relative to its folder. */
   record FileEntry(String path, long bytes, String sha256) {}
 
+  /** The name prefix of an extract folder being written; published by a rename when complete. */
+  static final String UNFINISHED = ".tmp-";
+
   private final FileSystem fs;
 
   ExtractFiles(String uri, Configuration conf) {
@@ -43,6 +46,26 @@ final class ExtractFiles {
       return fs.exists(new Path(path));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot look at " + path, e);
+    }
+  }
+
+  /**
+   * Deletes the unfinished ({@code .tmp-}) extract folders of a project, which only a killed
+   * extract leaves behind; the caller holds the project's extract lock, so none is being written.
+   */
+  void removeUnfinished(String projectFolder) {
+    try {
+      Path dir = new Path(projectFolder);
+      if (!fs.exists(dir)) {
+        return;
+      }
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (s.getPath().getName().startsWith(UNFINISHED)) {
+          fs.delete(s.getPath(), true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clean " + projectFolder, e);
     }
   }
 

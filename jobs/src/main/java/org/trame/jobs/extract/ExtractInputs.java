@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.row_number;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Column;
@@ -18,6 +19,7 @@ import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.ingest.IngestJob;
+import org.trame.jobs.link.LinkageVersions;
 import org.trame.jobs.pseudonymize.RecordKeys;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.project.ProjectSpec.TableRef;
@@ -39,23 +41,27 @@ final class ExtractInputs {
   private final WarehousePaths paths;
   private final List<SourceConfig> sources;
   private final Map<String, Long> pinned;
+  private final Set<String> unfinishedLinkRuns;
   private final Consumer<String> progress;
   private final Map<String, Long> read = new TreeMap<>();
   private Dataset<Row> index;
 
   /**
    * @param pinned versions to read ({@code source.table} and {@link #INDEX}); empty for the latest
+   * @param unfinishedLinkRuns link runs whose writes of the person index are not read
    */
   ExtractInputs(
       SparkSession spark,
       WarehousePaths paths,
       List<SourceConfig> sources,
       Map<String, Long> pinned,
+      Set<String> unfinishedLinkRuns,
       Consumer<String> progress) {
     this.spark = spark;
     this.paths = paths;
     this.sources = sources;
     this.pinned = pinned;
+    this.unfinishedLinkRuns = unfinishedLinkRuns;
     this.progress = progress;
   }
 
@@ -165,7 +171,15 @@ final class ExtractInputs {
                   + (name.equals(INDEX) ? "run trame link" : "ingest it first")
                   + ")");
         }
-        version = DeltaTable.forPath(spark, path).history(1).first().getLong(0);
+        version =
+            name.equals(INDEX)
+                ? new LinkageVersions(spark, unfinishedLinkRuns)
+                    .version(path)
+                    .orElseThrow(
+                        () ->
+                            CommandException.usage(
+                                "Cannot extract: no link run has finished yet (run trame link)"))
+                : DeltaTable.forPath(spark, path).history(1).first().getLong(0);
       }
       read.put(name, version);
       progress.accept("  reading " + name + " version " + version);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -51,6 +52,8 @@ public final class ExtractJob {
    *     empty for the latest
    * @param asOf the run whose versions were pinned, or null
    * @param encryption how the Parquet files are encrypted, or null for plain Parquet
+   * @param unfinishedLinkRuns link runs that did not succeed: the person index they may have
+   *     written is not read (see {@code LinkageVersions})
    */
   public record Request(
       LoadedSpec spec,
@@ -63,7 +66,29 @@ public final class ExtractJob {
       Map<String, Long> pinned,
       String asOf,
       String codeVersion,
-      ExtractEncryption encryption) {}
+      ExtractEncryption encryption,
+      Set<String> unfinishedLinkRuns) {
+    public Request {
+      unfinishedLinkRuns = Set.copyOf(unfinishedLinkRuns);
+    }
+
+    /** The same request, not reading what the given link runs wrote. */
+    public Request ignoringLinkRuns(Set<String> runs) {
+      return new Request(
+          spec,
+          sources,
+          paths,
+          project,
+          masterKeyId,
+          warehouseKeyId,
+          extractId,
+          pinned,
+          asOf,
+          codeVersion,
+          encryption,
+          runs);
+    }
+  }
 
   /** One written table. */
   public record TableResult(
@@ -82,16 +107,23 @@ public final class ExtractJob {
       List<TableResult> tables,
       Map<String, Object> disclosure) {}
 
+  /**
+   * Writes the extract. The caller holds the project's extract lock: the unfinished folders a
+   * killed extract of the project left are deleted first.
+   */
   public static Result run(SparkSession spark, Request r, Consumer<String> progress) {
     ProjectSpec spec = r.spec().spec();
     String projectFolder = r.paths().extracts() + "/" + spec.id();
     String finalFolder = projectFolder + "/" + r.extractId();
-    String tmpFolder = projectFolder + "/.tmp-" + r.extractId();
+    String tmpFolder = projectFolder + "/" + ExtractFiles.UNFINISHED + r.extractId();
     String staging = r.paths().staging(r.extractId());
     ExtractFiles files =
         new ExtractFiles(projectFolder, spark.sparkContext().hadoopConfiguration());
+    files.removeUnfinished(projectFolder);
     try {
-      ExtractInputs inputs = new ExtractInputs(spark, r.paths(), r.sources(), r.pinned(), progress);
+      ExtractInputs inputs =
+          new ExtractInputs(
+              spark, r.paths(), r.sources(), r.pinned(), r.unfinishedLinkRuns(), progress);
 
       progress.accept("  selecting the cohort");
       Dataset<Row> cohort =

@@ -132,6 +132,20 @@ public final class RunLedger {
         .toList();
   }
 
+  /**
+   * The runs of a command that did not succeed: failed, rejected, killed, or still running. A
+   * killed run stays {@code running} until another run takes over its lock.
+   */
+  public java.util.Set<String> unfinished(String command) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (RunEntry e : runs(command, null, null, Integer.MAX_VALUE)) {
+      if (!RunEntry.SUCCEEDED.equals(e.status())) {
+        out.add(e.runId());
+      }
+    }
+    return out;
+  }
+
   /** The latest event of one run (its end, or {@code running}), if the ledger has it. */
   public Optional<RunEntry> find(String runId) {
     if (!DeltaTable.isDeltaTable(spark, location)) {

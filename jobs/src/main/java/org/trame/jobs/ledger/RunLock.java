@@ -27,6 +27,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
+import org.trame.jobs.spark.WarehousePaths;
 
 /**
  * A lock file held by one run at a time under {@code warehouse/_locks/}, so that two runs of one
@@ -119,17 +120,33 @@ public final class RunLock implements AutoCloseable {
   }
 
   /**
-   * As {@link #acquire(Configuration, String, String, String, Duration)} with the default lease;
-   * when it takes over the stale lock of a run that was killed, it records in the ledger that that
-   * run failed, since the run itself never could.
+   * Takes the lock {@code warehouse/_locks/<lockName>.lock} with the default lease. When it takes
+   * over the stale lock of a run that was killed, it records in the ledger that that run failed
+   * (the run itself never could) and deletes the staging folder that run left behind.
    */
   public static RunLock acquire(
-      RunLedger ledger, Configuration conf, String location, String runId, String what) {
-    RunLock lock = acquire(conf, location, runId, what, DEFAULT_LEASE);
+      RunLedger ledger,
+      Configuration conf,
+      WarehousePaths paths,
+      String lockName,
+      String runId,
+      String what) {
+    RunLock lock = acquire(conf, paths.lock(lockName), runId, what, DEFAULT_LEASE);
     if (lock.replaced != null) {
       ledger.markInterrupted(lock.replaced, runId);
+      deleteQuietly(conf, paths.staging(lock.replaced));
     }
     return lock;
+  }
+
+  /** Deletes a killed run's leftover folder; a failure only leaves it for {@code maintain}. */
+  private static void deleteQuietly(Configuration conf, String folder) {
+    try {
+      Path path = new Path(folder);
+      path.getFileSystem(conf).delete(path, true);
+    } catch (IOException e) {
+      // Nothing depends on it being gone: staging folders are only ever read by their own run.
+    }
   }
 
   /** The run whose stale lock this one took over, if any. */

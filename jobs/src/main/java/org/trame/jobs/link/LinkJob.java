@@ -107,7 +107,30 @@ public final class LinkJob {
       List<SourceConfig> sources,
       LinkageConfig settings,
       Pseudonymizer pseudonymizer,
-      String runId) {}
+      String runId,
+      Set<String> unfinishedRuns) {
+    public Request {
+      unfinishedRuns = Set.copyOf(unfinishedRuns);
+    }
+
+    /** A request that builds on every earlier commit of the linkage tables. */
+    public Request(
+        WarehousePaths paths,
+        List<SourceConfig> sources,
+        LinkageConfig settings,
+        Pseudonymizer pseudonymizer,
+        String runId) {
+      this(paths, sources, settings, pseudonymizer, runId, Set.of());
+    }
+
+    /**
+     * The same request, ignoring what the given link runs committed: runs that failed or were
+     * killed part way through writing the linkage tables, so their partial writes are replaced.
+     */
+    public Request ignoring(Set<String> runs) {
+      return new Request(paths, sources, settings, pseudonymizer, runId, runs);
+    }
+  }
 
   /** A source table read by the run, at the Delta version read. */
   public record Input(String source, String table, long version) {}
@@ -224,18 +247,18 @@ public final class LinkJob {
     Dataset<Row> recordNames = linked.select(recordName().as("record"), col(CLUSTER));
     String indexPath = paths.linkage("person_index");
     String idsPath = paths.linkage("person_ids");
+    String eventsPath = paths.linkage("person_events");
+    // What the last finished link left: the commits of a link run killed or failed part way are
+    // not built on, and are overwritten below.
+    LinkageVersions base = new LinkageVersions(spark, request.unfinishedRuns());
     Dataset<Row> previous =
-        DeltaTable.isDeltaTable(spark, indexPath)
-            ? spark
-                .read()
-                .format("delta")
-                .load(indexPath)
-                .select(recordName().as("record"), col(PersonIds.PERSON_ID))
-            : emptyFrame(spark, "record", PersonIds.PERSON_ID);
-    Dataset<Row> issued =
-        DeltaTable.isDeltaTable(spark, idsPath)
-            ? spark.read().format("delta").load(idsPath).select(PersonIds.PERSON_ID)
-            : emptyFrame(spark, PersonIds.PERSON_ID);
+        base.read(indexPath)
+            .map(t -> t.select(recordName().as("record"), col(PersonIds.PERSON_ID)))
+            .orElseGet(() -> emptyFrame(spark, "record", PersonIds.PERSON_ID));
+    Dataset<Row> issuedBefore =
+        base.read(idsPath)
+            .orElseGet(() -> emptyFrame(spark, PersonIds.PERSON_ID, "first_link_run_id"));
+    Dataset<Row> issued = issuedBefore.select(PersonIds.PERSON_ID);
     progress.accept("  assigning stable person ids");
     PersonIds.Assignment ids =
         PersonIds.assign(recordNames, previous, issued, request.pseudonymizer(), request.runId());
@@ -261,18 +284,37 @@ public final class LinkJob {
             .select(PersonIds.PERSON_ID)
             .join(issued, new String[] {PersonIds.PERSON_ID}, "left_anti")
             .withColumn("first_link_run_id", lit(request.runId()));
-    newIds = staging.save("new_ids", newIds);
+    Dataset<Row> allIds = staging.save("person_ids", issuedBefore.unionByName(newIds));
     Dataset<Row> events = staging.save("events", ids.events());
+    Dataset<Row> allEvents =
+        staging.save(
+            "person_events", base.read(eventsPath).map(e -> e.unionByName(events)).orElse(events));
+    // Every linkage table is overwritten, tagged with the run: a rerun after a kill between these
+    // commits starts again from the last finished link (see LinkageVersions).
+    String tag = LinkageVersions.tag(request.runId());
     progress.accept("  writing the person index");
     index
         .write()
         .format("delta")
         .mode("overwrite")
         .option("overwriteSchema", "true")
+        .option("userMetadata", tag)
         .save(indexPath);
     long indexVersion = DeltaTable.forPath(spark, indexPath).history(1).first().getLong(0);
-    newIds.write().format("delta").mode("append").save(idsPath);
-    events.write().format("delta").mode("append").save(paths.linkage("person_events"));
+    allIds
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .option("userMetadata", tag)
+        .save(idsPath);
+    allEvents
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .option("userMetadata", tag)
+        .save(eventsPath);
     review
         .select(
             col("a").as("entity_a"),
@@ -285,6 +327,7 @@ public final class LinkJob {
         .format("delta")
         .mode("overwrite")
         .option("overwriteSchema", "true")
+        .option("userMetadata", tag)
         .save(paths.linkage("review"));
 
     progress.accept("  writing the quality report");

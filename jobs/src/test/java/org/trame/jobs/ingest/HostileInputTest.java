@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import org.trame.config.ConfigLoader;
 import org.trame.config.SourceConfig;
 import org.trame.jobs.spark.SparkExtension;
 import org.trame.jobs.spark.WarehousePaths;
+import org.trame.jobs.testing.LeakScanner;
 import org.trame.pseudo.Nir;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -51,6 +53,13 @@ class HostileInputTest {
           SourceConfig.class);
 
   @TempDir Path dir;
+
+  /** Whatever the case did, no identifier of its landing files reached the warehouse. */
+  @AfterEach
+  void noLandingIdentifierInTheWarehouse() throws IOException {
+    LeakScanner scanner = LeakScanner.fromLanding(dir.resolve("landing"), List.of(SOURCE));
+    assertThat(scanner.scanFiles(dir.resolve("wh"))).as("identifiers (values not shown)").isEmpty();
+  }
 
   private WarehousePaths paths() {
     return new WarehousePaths(

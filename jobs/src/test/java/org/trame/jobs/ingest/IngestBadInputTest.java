@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.spark.SparkExtension;
 import org.trame.jobs.spark.WarehousePaths;
+import org.trame.jobs.testing.LeakScanner;
 import org.trame.pseudo.Nir;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -59,6 +61,16 @@ class IngestBadInputTest {
   }
 
   @TempDir Path dir;
+
+  /** Whatever the case did, no identifier of its landing files reached the warehouse. */
+  @AfterEach
+  void noLandingIdentifierInTheWarehouse() throws IOException {
+    LeakScanner scanner =
+        LeakScanner.fromLanding(
+            dir.resolve("landing"),
+            List.of(ConfigLoader.parse(source(1.0), "src.yaml", SourceConfig.class)));
+    assertThat(scanner.scanFiles(dir.resolve("wh"))).as("identifiers (values not shown)").isEmpty();
+  }
 
   private WarehousePaths paths() {
     return new WarehousePaths(

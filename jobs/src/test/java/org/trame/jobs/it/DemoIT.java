@@ -3,19 +3,20 @@ package org.trame.jobs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.trame.config.SourceConfig;
+import org.trame.jobs.testing.LeakScanner;
+import org.trame.key.KeyInfo;
+import org.trame.key.KeyStoreProvider;
 
 /**
  * {@code trame demo}, then {@code status} and {@code extract}, through the real jar in fresh JVMs,
@@ -53,7 +54,16 @@ class DemoIT {
     }
 
     TrameJar.Result report =
-        TrameJar.run(dir, Map.of(), "--conf", "work/conf", "link", "--report", "--json");
+        TrameJar.run(
+            dir,
+            Map.of(),
+            "--conf",
+            "work/conf",
+            "link",
+            "--report",
+            "--json",
+            "--html",
+            "reports/link.html");
     assertThat(report.code()).as(report.err()).isZero();
     assertThat(report.out()).startsWith("{").contains("\"by_source\"").contains("\"model\"");
 
@@ -66,6 +76,8 @@ class DemoIT {
         .containsPattern("Last link: \\S+ succeeded")
         .contains("diabetes_care: 1 made");
 
+    // The identifiers of the first demo's landing, before the rerun replaces it.
+    LeakScanner firstLanding = scanner(work);
     ExtractChecks.run(dir, work);
     ReportChecks.run(dir, work);
 
@@ -75,39 +87,77 @@ class DemoIT {
     assertThat(rerun.code()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("Reusing the development keystore");
 
-    assertNoLandingIdentifierIn(work, demo.out() + demo.err() + status.out() + status.err());
+    for (LeakScanner scanner : List.of(firstLanding, scanner(work))) {
+      noIdentifierIn(scanner, dir, work);
+    }
+    noSecretIn(dir, work);
   }
 
-  /** Every NIR of the landing file is absent from the warehouse files and the command output. */
-  private static void assertNoLandingIdentifierIn(Path work, String output) throws IOException {
-    Set<String> nirs = new HashSet<>();
-    Path landing = work.resolve("landing/dcir/2023-01/IR_BEN_R.csv.gz");
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(landing))) {
-      List<String> lines =
-          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().skip(1).toList();
-      for (String line : lines) {
-        String[] f = line.split(";", -1);
-        nirs.add(f[0]);
-        if (!f[1].isEmpty()) {
-          nirs.add(f[1]);
-        }
-      }
+  private static LeakScanner scanner(Path work) throws IOException {
+    LeakScanner scanner =
+        LeakScanner.fromLanding(
+            work.resolve("landing"), SourceConfig.loadAll(work.resolve("conf")));
+    int[] sizes = scanner.sizes();
+    assertThat(sizes[0]).as("NIRs in landing").isGreaterThan(50);
+    assertThat(sizes[1]).as("names in landing").isGreaterThanOrEqualTo(5);
+    assertThat(sizes[2]).as("local ids in landing").isGreaterThanOrEqualTo(3);
+    return scanner;
+  }
+
+  /**
+   * No NIR, name or local patient number of the landing files in anything Trame wrote (warehouse
+   * with its ledger and Delta logs, extracts, CSV export, HTML report, executed notebooks, Spark's
+   * event log) or printed (every command's stdout and stderr, one run with --verbose).
+   */
+  private static void noIdentifierIn(LeakScanner scanner, Path dir, Path work) throws IOException {
+    List<LeakScanner.Leak> leaks = new ArrayList<>();
+    for (Path root :
+        List.of(
+            work.resolve("warehouse"),
+            work.resolve("extracts"),
+            dir.resolve("csv"),
+            dir.resolve("reports"),
+            dir.resolve("notebooks"),
+            dir.resolve("eventlog"))) {
+      leaks.addAll(scanner.scanFiles(root));
     }
-    assertThat(nirs).hasSizeGreaterThan(100);
-    StringBuilder warehouse = new StringBuilder();
-    try (Stream<Path> files = Files.walk(work.resolve("warehouse"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        // Parquet pages are compressed: read the table back through the jar's own dependencies.
-        warehouse.append(f).append('\n');
-      }
+    leaks.addAll(scanner.scanText("the output of every command", TrameJar.transcript()));
+    assertThat(leaks).as("identifiers found (values not shown)").isEmpty();
+  }
+
+  /**
+   * The keystore password and the bytes of every key (hex, Base64) appear nowhere: not in any
+   * command's output (one with --verbose), nor Spark's event log, nor the warehouse or extracts.
+   */
+  private static void noSecretIn(Path dir, Path work) throws IOException {
+    String password = Files.readString(work.resolve("keys/dev-keystore.password")).strip();
+    KeyStoreProvider keys =
+        KeyStoreProvider.open(work.resolve("keys/dev-keystore.p12"), password.toCharArray());
+    List<String> secrets = new ArrayList<>(List.of(password));
+    for (KeyInfo info : keys.list()) {
+      byte[] bytes = keys.get(info.id()).bytes();
+      secrets.add(HexFormat.of().formatHex(bytes));
+      secrets.add(HexFormat.of().withUpperCase().formatHex(bytes));
+      secrets.add(Base64.getEncoder().withoutPadding().encodeToString(bytes));
+      secrets.add(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
     }
-    String all =
-        output
-            + warehouse
-            + ParquetText.readAll(work.resolve("warehouse"))
-            + ParquetText.readAll(work.resolve("extracts"));
-    for (String nir : nirs) {
-      assertThat(all).doesNotContain(nir).doesNotContain(nir.substring(0, 13));
+    assertThat(secrets).hasSizeGreaterThan(4);
+    assertThat(Files.list(dir.resolve("eventlog")).count())
+        .as("the event log was written")
+        .isPositive();
+    assertThat(ParquetText.readAll(dir.resolve("eventlog")))
+        .as("the event log is plain JSON, so the scan reads it")
+        .contains("SparkListenerApplicationStart");
+    StringBuilder all = new StringBuilder(TrameJar.transcript());
+    for (Path root :
+        List.of(dir.resolve("eventlog"), work.resolve("warehouse"), work.resolve("extracts"))) {
+      all.append(ParquetText.readAll(root));
+    }
+    String text = all.toString();
+    for (int i = 0; i < secrets.size(); i++) {
+      assertThat(text.contains(secrets.get(i)))
+          .as("secret #%d (password, then key bytes) appears", i)
+          .isFalse();
     }
   }
 }

@@ -19,7 +19,20 @@ final class TrameJar {
 
   private TrameJar() {}
 
+  /** Everything every command run here printed, stdout then stderr, for the leak scans. */
+  private static final StringBuffer TRANSCRIPT = new StringBuffer();
+
+  static String transcript() {
+    return TRANSCRIPT.toString();
+  }
+
   static Result run(Path workingDir, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    return run(workingDir, env, List.of(), args);
+  }
+
+  /** As {@link #run(Path, Map, String...)}, with extra JVM options ({@code -Dspark...}). */
+  static Result run(Path workingDir, Map<String, String> env, List<String> jvm, String... args)
       throws IOException, InterruptedException {
     String jar = System.getProperty("trame.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
@@ -34,6 +47,7 @@ final class TrameJar {
     }
     command.addAll(Arrays.asList(flags.split("\\s+")));
     command.add("-Xmx1g");
+    command.addAll(jvm);
     command.add("-jar");
     command.add(jar);
     command.addAll(Arrays.asList(args));
@@ -79,6 +93,7 @@ final class TrameJar {
             Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
+    TRANSCRIPT.append(r.out()).append('\n').append(r.err()).append('\n');
     return r;
   }
 }
