@@ -192,6 +192,31 @@ class OperationsCommandTest {
     assertThat(after.code()).as(after.err()).isZero();
     assertThat(Files.exists(dir.resolve("wh/_locks/ingest-reg-2023-01.lock"))).isFalse();
 
+    // Two ingests of one batch started together: one ingests it; the other either finds the lock
+    // (exit 4) or, if it came after, ingests the same files again, replacing them. Either way
+    // the batch is in the table once.
+    land("2023-02", "2;" + NIR_B + ";Durand;1990-12-01;B", "3;;Petit;1970-01-01;A");
+    java.util.concurrent.CompletableFuture<InProcess.Run> first =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> run("ingest", "--source", "reg", "--batch", "2023-02"));
+    InProcess.Run second = run("ingest", "--source", "reg", "--batch", "2023-02");
+    InProcess.Run firstDone = first.get(3, java.util.concurrent.TimeUnit.MINUTES);
+    assertThat(List.of(firstDone.code(), second.code()))
+        .as(firstDone.err() + second.err())
+        .allMatch(c -> c == ExitCode.OK || c == ExitCode.WRITE_CONFLICT)
+        .contains(ExitCode.OK);
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(dir.resolve("wh/sources/reg/people").toString())
+                .where("batch = '2023-02'")
+                .count())
+        .isEqualTo(2);
+    System.out.printf(
+        "[concurrency] two ingests of one batch: exit codes %d and %d%n",
+        firstDone.code(), second.code());
+
     // The heartbeat keeps a lock alive past its lease: after 3 leases of 600 ms it is still live
     // and a second run is still refused.
     Duration lease = Duration.ofMillis(600);

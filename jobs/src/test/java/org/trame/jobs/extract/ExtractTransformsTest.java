@@ -3,10 +3,14 @@ package org.trame.jobs.extract;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Date;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -80,6 +84,61 @@ class ExtractTransformsTest {
     assertThat(
             a.stream().filter(r -> r.getString(2).equals("p1")).map(r -> r.getString(0)).distinct())
         .hasSize(1);
+  }
+
+  /**
+   * A subject id is recomputed from a person id only with the project key, which comes from the
+   * keystore's extract master key: not from a plain hash, not with the master key itself, not with
+   * the warehouse's link key; a rotated master key changes every subject id.
+   */
+  @Test
+  void subjectIdsNeedTheProjectKeyAndChangeWithTheMasterKey(SparkSession spark) throws Exception {
+    org.trame.key.SecretKey master =
+        new org.trame.key.SecretKey(org.trame.key.KeyId.parse("extract-v1"), bytes(7));
+    org.trame.key.SecretKey rotated =
+        new org.trame.key.SecretKey(org.trame.key.KeyId.parse("extract-v2"), bytes(8));
+    Pseudonymizer project = fromKey(org.trame.key.ProjectKeys.derive(master, "p001"));
+    Pseudonymizer afterRotation = fromKey(org.trame.key.ProjectKeys.derive(rotated, "p001"));
+    List<ColumnRequest> asked = List.of(ColumnRequest.named("CODE"));
+    Map<String, String> subjects = new HashMap<>();
+    for (Row r : ExtractColumns.select(rows(spark), TABLE, asked, true, project).collectAsList()) {
+      subjects.put(r.getString(2), r.getString(0));
+    }
+    Map<String, String> rotatedSubjects = new HashMap<>();
+    for (Row r :
+        ExtractColumns.select(rows(spark), TABLE, asked, true, afterRotation).collectAsList()) {
+      rotatedSubjects.put(r.getString(2), r.getString(0));
+    }
+    assertThat(subjects).hasSize(3);
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    Pseudonymizer masterItself = fromKey(master);
+    Pseudonymizer linkKey = new Pseudonymizer("link-v1", bytes(7));
+    for (Map.Entry<String, String> e : subjects.entrySet()) {
+      String person = e.getKey();
+      String subject = e.getValue();
+      // With the project key, anyone recomputes it (this is what the key protects).
+      assertThat(project.pseudonym("subject", "", person)).isEqualTo(subject);
+      Set<String> guesses = new HashSet<>();
+      for (byte[] digest :
+          List.of(
+              sha.digest(person.getBytes(StandardCharsets.UTF_8)),
+              sha.digest(("subject" + person).getBytes(StandardCharsets.UTF_8)))) {
+        guesses.add(java.util.HexFormat.of().formatHex(digest));
+        guesses.add(Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
+      }
+      guesses.add(masterItself.pseudonym("subject", "", person));
+      guesses.add(linkKey.pseudonym("subject", "", person));
+      guesses.add(linkKey.pseudonym("person", person));
+      for (String guess : guesses) {
+        assertThat(guess).doesNotContain(subject);
+        assertThat(subject).isNotEqualTo(guess.substring(0, Math.min(guess.length(), 26)));
+      }
+      assertThat(rotatedSubjects.get(person)).as("the rotated key's").isNotEqualTo(subject);
+    }
+  }
+
+  private static Pseudonymizer fromKey(org.trame.key.SecretKey key) {
+    return new Pseudonymizer(key.id().toString(), key.bytes());
   }
 
   @Test

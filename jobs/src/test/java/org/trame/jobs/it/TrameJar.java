@@ -48,12 +48,27 @@ final class TrameJar {
     command.addAll(Arrays.asList(flags.split("\\s+")));
     command.add("-Xmx1g");
     command.addAll(jvm);
+    // Class-data sharing as the launcher does it: the first run records the archive, later runs
+    // map it.
+    Path archive = Path.of(jar.replaceAll("\\.jar$", ".jsa"));
+    Path recording = Path.of(archive + ".it.tmp");
+    boolean fresh =
+        Files.exists(archive)
+            && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of(jar)))
+                > 0;
+    command.add(
+        fresh ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + recording);
+    command.add("-Xlog:cds*=off");
     command.add("-jar");
     command.add(jar);
     command.addAll(Arrays.asList(args));
     Map<String, String> environment = new java.util.HashMap<>(env);
     environment.putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
-    return exec(workingDir, environment, 5, command.toArray(String[]::new));
+    Result r = exec(workingDir, environment, 5, command.toArray(String[]::new));
+    if (!fresh && Files.exists(recording)) {
+      Files.move(recording, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return r;
   }
 
   /**

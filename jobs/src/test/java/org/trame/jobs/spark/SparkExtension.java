@@ -31,7 +31,6 @@ public final class SparkExtension implements ParameterResolver {
                     "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.databricks.delta.snapshotPartitions", "2")
                 .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
-                .config("spark.sql.codegen.wholeStage", "false")
                 .getOrCreate();
         session.sparkContext().setLogLevel("WARN");
       } catch (RuntimeException e) {
