@@ -83,7 +83,11 @@ final class LinkCommand implements Callable<Integer> {
       SparkSession spark =
           SparkSessions.start(config.spark(), "trame link --report", cli.verbose());
       Map<String, Object> r =
-          LinkReport.load(spark, paths.linkage("reports"), run)
+          LinkReport.load(
+                  spark,
+                  paths.linkage("reports"),
+                  run,
+                  new RunLedger(spark, config.warehouse()).unfinished("link"))
               .orElseThrow(
                   () ->
                       CommandException.usage(

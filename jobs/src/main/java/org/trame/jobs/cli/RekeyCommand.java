@@ -114,6 +114,7 @@ final class RekeyCommand implements Callable<Integer> {
     try (RunLock lock =
         RunLock.acquire(ledger, hadoop, paths, "rekey", runId, "rekey of the warehouse")) {
       refuseWhileOthersRun(hadoop, paths);
+      refuseAfterUnfinishedLink(spark, ledger, paths);
       boolean fresh = unfinished.isEmpty();
       RekeyMarker.write(spark, paths, new RekeyMarker.State(runId, from, request.toChain()));
       try {
@@ -159,6 +160,26 @@ final class RekeyCommand implements Callable<Integer> {
           "Cannot rekey while other runs write to the warehouse: "
               + String.join("; ", live)
               + "; rerun when they have ended");
+    }
+  }
+
+  /**
+   * A link killed part way leaves commits that the next link overwrites; rekeyed, they would become
+   * the base of every later link. The link is rerun first.
+   */
+  private static void refuseAfterUnfinishedLink(
+      SparkSession spark, RunLedger ledger, WarehousePaths paths) {
+    String index = paths.linkage("person_index");
+    if (!io.delta.tables.DeltaTable.isDeltaTable(spark, index)) {
+      return;
+    }
+    long latest = io.delta.tables.DeltaTable.forPath(spark, index).history(1).first().getLong(0);
+    Optional<Long> finished =
+        new org.trame.jobs.link.LinkageVersions(spark, ledger.unfinished("link")).version(index);
+    if (finished.isEmpty() || finished.get() != latest) {
+      throw CommandException.usage(
+          "Cannot rekey: the last link run did not finish and left partial linkage tables; run"
+              + " trame link, then trame rekey");
     }
   }
 }

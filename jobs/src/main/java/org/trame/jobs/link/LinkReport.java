@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -177,14 +178,21 @@ public final class LinkReport {
     spark.createDataFrame(List.of(row), schema).write().format("delta").mode("append").save(path);
   }
 
-  /** The report of a run, or of the latest run when {@code runId} is null. */
-  public static Optional<Map<String, Object>> load(SparkSession spark, String path, String runId) {
+  /**
+   * The report of a run, or when {@code runId} is null of the latest run not in {@code
+   * unfinishedRuns} (links that failed or were killed).
+   */
+  public static Optional<Map<String, Object>> load(
+      SparkSession spark, String path, String runId, java.util.Set<String> unfinishedRuns) {
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return Optional.empty();
     }
     Dataset<Row> reports = spark.read().format("delta").load(path);
     if (runId != null) {
       reports = reports.where(col("link_run_id").equalTo(runId));
+    } else if (!unfinishedRuns.isEmpty()) {
+      // The latest finished link's: a link killed after writing its report did not finish.
+      reports = reports.where(not(col("link_run_id").isin(unfinishedRuns.toArray())));
     }
     List<Row> rows = reports.orderBy(col("created").desc()).limit(1).collectAsList();
     if (rows.isEmpty()) {

@@ -85,8 +85,8 @@ class CrashRestartTest {
     Files.copy(work.keystore(), cleanWork.keystore());
     Files.copy(work.passwordFile(), cleanWork.passwordFile());
 
-    // The backfill in its own JVM, killed with SIGKILL during the second batch: after its lock
-    // (and so its ledger row) exists, at a random point of its read, staging or commits. The
+    // The backfill in its own JVM, killed with SIGKILL during its first batch: after the batch's
+    // lock (and so its ledger row) exists, at a random point of its read, staging or commits. The
     // backfill never interrupted runs here meanwhile, on the same landing files and keys.
     CompletableFuture<InProcess.Run> cleanBackfill =
         CompletableFuture.supplyAsync(
@@ -94,7 +94,7 @@ class CrashRestartTest {
     String killed =
         killAt(
             crashed,
-            "warehouse/_locks/ingest-dcir-2023-02.lock",
+            "warehouse/_locks/ingest-dcir-2023-01.lock",
             null,
             3000,
             "backfill",
@@ -103,7 +103,7 @@ class CrashRestartTest {
     InProcess.Run resumed =
         run(crashed, "--conf", "conf", "backfill", "--source", "dcir", "--parallel", "2");
     assertThat(resumed.code()).as(killed + resumed.err()).isZero();
-    assertThat(resumed.out()).contains("2 batches: 1 ingested, 1 skipped");
+    assertThat(resumed.out()).contains("2 batches: 2 ingested, 0 skipped");
     InProcess.Run uninterrupted = cleanBackfill.get(10, TimeUnit.MINUTES);
     assertThat(uninterrupted.code()).as(uninterrupted.err()).isZero();
     assertThat(uninterrupted.out()).contains("2 batches: 2 ingested, 0 skipped");
@@ -127,7 +127,7 @@ class CrashRestartTest {
     // The killed ingest could not record its end; the run that took over its lock did.
     assertThat(runs.out())
         .containsPattern(
-            "\"batch\":\"2023-02\".*\"status\":\"failed\".*|\"status\":\"failed\".*\"batch\":\"2023-02\"")
+            "\"batch\":\"2023-01\".*\"status\":\"failed\".*|\"status\":\"failed\".*\"batch\":\"2023-01\"")
         .contains("interrupted: the run stopped without recording its end");
     assertThat(runs.out().lines().filter(l -> l.contains("\"status\":\"succeeded\"")).count())
         .isEqualTo(2);

@@ -257,6 +257,27 @@ class OperationsCommandTest {
     assertThat(run("ingest", "--source", "reg", "--batch", "2023-02").code()).isZero();
     assertThat(nirPseudonyms(spark).get("4")).isEqualTo(before.get("1"));
 
+    // A link killed after rewriting the person index: rekey refuses until a link finishes (here,
+    // the index rewritten by another writer stands in for that link).
+    String index = dir.resolve("wh/linkage/person_index").toString();
+    new org.trame.jobs.ledger.RunLedger(spark, dir.resolve("wh").toUri().toString())
+        .append(
+            org.trame.jobs.ledger.RunEntry.start(
+                "killed-link", "link", "", null, null, "link-v1", "test"));
+    spark
+        .read()
+        .format("delta")
+        .load(index)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("userMetadata", org.trame.jobs.link.LinkageVersions.tag("killed-link"))
+        .save(index);
+    InProcess.Run refused = run("rekey");
+    assertThat(refused.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(refused.err()).contains("the last link run did not finish");
+    spark.read().format("delta").load(index).write().format("delta").mode("overwrite").save(index);
+
     InProcess.Run rekey = run("rekey");
     assertThat(rekey.code()).as(rekey.err()).isZero();
     assertThat(rekey.out()).contains("now under link-v1>link-v2");

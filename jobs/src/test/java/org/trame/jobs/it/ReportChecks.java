@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * What researchers and operators read after the demo: {@code trame export} (CSV with the manifest's
- * columns and rows, the same persons as the Parquet), {@code trame sql}, the HTML link report
- * opened in headless Chromium, and both notebooks executed headless by Jupyter. Refusals (altered
+ * columns and rows, the same persons as the Parquet), the HTML link report opened in headless
+ * Chromium, and both notebooks executed headless by Jupyter (the operator's runs {@code trame sql}
+ * through the launcher; its output formats are unit-tested by ReadOnlyQueryTest). Refusals (altered
  * extract files, SQL that would write) are unit-tested: ExtractExportTest, ReadOnlyQueryTest.
  *
  * <p>Chromium and Jupyter come from Debian packages that {@code .ci/run} installs and that it
@@ -34,7 +35,6 @@ final class ReportChecks {
 
   static void run(Path dir, Path work) throws Exception {
     exportGivesTheExtractAsCsv(dir, work);
-    sqlReadsTheLedger(dir, work);
     htmlReportRendersItsCharts(dir, work);
     notebooksRunTopToBottom(dir, work);
   }
@@ -69,22 +69,6 @@ final class ReportChecks {
       fromCsv.add(line.substring(0, line.indexOf(',')));
     }
     assertThat(fromCsv).isEqualTo(ExtractChecks.subjects(extract));
-  }
-
-  private static void sqlReadsTheLedger(Path dir, Path work) throws Exception {
-    TrameJar.Result read =
-        TrameJar.run(
-            dir,
-            Map.of(),
-            "--conf",
-            "work/conf",
-            "sql",
-            "SELECT command, count(*) AS n FROM runs WHERE status = 'succeeded' GROUP BY command"
-                + " ORDER BY command",
-            "--format",
-            "csv");
-    assertThat(read.code()).as(read.err()).isZero();
-    assertThat(read.out()).startsWith("command,n\n").containsPattern("\ningest,[1-9]");
   }
 
   /** The page {@code link --report --json --html reports/link.html} wrote in DemoIT. */

@@ -282,7 +282,8 @@ class LinkJobTest {
     List<String> text =
         spark.read().format("delta").load(paths().linkage("person_index")).toJSON().collectAsList();
     assertThat(String.join("\n", text)).doesNotContain(twinA.nir(), "ZYGMUNT", "C901", "R201");
-    assertThat(LinkReport.load(spark, paths().linkage("reports"), "link-3")).isPresent();
+    assertThat(LinkReport.load(spark, paths().linkage("reports"), "link-3", java.util.Set.of()))
+        .isPresent();
   }
 
   private LinkJob.Result link(SparkSession spark, List<SourceConfig> sources, String runId) {

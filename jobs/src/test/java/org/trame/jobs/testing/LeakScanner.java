@@ -212,13 +212,24 @@ public final class LeakScanner {
             }
           }
         });
+    // Names: words of letters, hyphens, underscores and apostrophes, matched part by part. A
+    // word holding a digit is no name: pseudonyms (Base64url) are such words, and the letter
+    // runs inside them would otherwise match short names by chance.
     forEachRun(
         text,
-        Character::isLetter,
+        c -> Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '\'',
         word -> {
-          if (names.contains(fold(word))) {
-            kinds.add("name");
+          if (word.chars().anyMatch(Character::isDigit)) {
+            return;
           }
+          forEachRun(
+              word,
+              Character::isLetter,
+              part -> {
+                if (names.contains(fold(part))) {
+                  kinds.add("name");
+                }
+              });
         });
   }
 
