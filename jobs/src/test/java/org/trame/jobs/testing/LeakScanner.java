@@ -50,14 +50,6 @@ public final class LeakScanner {
     }
   }
 
-  private static final Set<IdentifierRole> SCANNED =
-      Set.of(
-          IdentifierRole.NIR,
-          IdentifierRole.INSURED_NIR,
-          IdentifierRole.LAST_NAME,
-          IdentifierRole.FIRST_NAME,
-          IdentifierRole.LOCAL_ID);
-
   private final Set<String> nirs;
   private final Set<String> names;
   private final Set<String> localIds;
@@ -107,7 +99,7 @@ public final class LeakScanner {
             if (glob.matches(file.getFileName())) {
               Map<String, IdentifierRole> roles = new HashMap<>();
               for (ColumnConfig c : table.columns()) {
-                if (c.role() != null && SCANNED.contains(c.role())) {
+                if (c.role() != null && ColumnConfig.DIRECT.contains(c.role())) {
                   roles.put(c.name(), c.role());
                 }
               }
