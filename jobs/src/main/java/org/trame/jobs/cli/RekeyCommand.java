@@ -169,14 +169,9 @@ final class RekeyCommand implements Callable<Integer> {
    */
   private static void refuseAfterUnfinishedLink(
       SparkSession spark, RunLedger ledger, WarehousePaths paths) {
-    String index = paths.linkage("person_index");
-    if (!io.delta.tables.DeltaTable.isDeltaTable(spark, index)) {
-      return;
-    }
-    long latest = io.delta.tables.DeltaTable.forPath(spark, index).history(1).first().getLong(0);
-    Optional<Long> finished =
-        new org.trame.jobs.link.LinkageVersions(spark, ledger.unfinished("link")).version(index);
-    if (finished.isEmpty() || finished.get() != latest) {
+    // The index is the first table a link writes: a partial link always shows there.
+    if (new org.trame.jobs.link.LinkageVersions(spark, ledger.unfinished("link"))
+        .partial(paths.linkage("person_index"))) {
       throw CommandException.usage(
           "Cannot rekey: the last link run did not finish and left partial linkage tables; run"
               + " trame link, then trame rekey");

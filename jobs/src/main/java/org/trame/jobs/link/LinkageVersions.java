@@ -39,21 +39,36 @@ public final class LinkageVersions {
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return Optional.empty();
     }
+    DeltaTable table = DeltaTable.forPath(spark, path);
+    // Nearly always the newest commit is a finished one: read the whole history only when not.
+    Row newest = table.history(1).select("version", "userMetadata").first();
+    if (!unfinished(newest)) {
+      return Optional.of(newest.getLong(0));
+    }
     List<Row> commits =
-        DeltaTable.forPath(spark, path)
+        table
             .history()
             .select("version", "userMetadata")
             .orderBy(org.apache.spark.sql.functions.col("version").desc())
             .collectAsList();
     for (Row c : commits) {
-      String meta = c.isNullAt(1) ? "" : c.getString(1);
-      boolean unfinished =
-          meta.startsWith(PREFIX) && unfinishedRuns.contains(meta.substring(PREFIX.length()));
-      if (!unfinished) {
+      if (!unfinished(c)) {
         return Optional.of(c.getLong(0));
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether the table's newest commit is one of an unfinished link run: it is partial. */
+  public boolean partial(String path) {
+    return DeltaTable.isDeltaTable(spark, path)
+        && unfinished(
+            DeltaTable.forPath(spark, path).history(1).select("version", "userMetadata").first());
+  }
+
+  private boolean unfinished(Row commit) {
+    String meta = commit.isNullAt(1) ? "" : commit.getString(1);
+    return meta.startsWith(PREFIX) && unfinishedRuns.contains(meta.substring(PREFIX.length()));
   }
 
   /** The table at {@link #version}, if there is one. */

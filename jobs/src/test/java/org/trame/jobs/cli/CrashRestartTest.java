@@ -380,7 +380,11 @@ class CrashRestartTest {
         && !(Files.exists(lockFile) && (line == null || printed(seen, line)))) {
       Thread.sleep(20);
     }
-    assertThat(child.isAlive()).as("%s reached %s: %s", args[0], line, seen).isTrue();
+    List<String> printedSoFar;
+    synchronized (seen) {
+      printedSoFar = List.copyOf(seen);
+    }
+    assertThat(child.isAlive()).as("%s reached %s: %s", args[0], line, printedSoFar).isTrue();
     long delay = RANDOM.nextInt(maxDelayMs);
     Thread.sleep(delay);
     child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs

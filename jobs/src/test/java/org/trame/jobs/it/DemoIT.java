@@ -142,9 +142,9 @@ class DemoIT {
       secrets.add(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
     }
     assertThat(secrets).hasSizeGreaterThan(4);
-    assertThat(Files.list(dir.resolve("eventlog")).count())
-        .as("the event log was written")
-        .isPositive();
+    try (var logs = Files.list(dir.resolve("eventlog"))) {
+      assertThat(logs.count()).as("the event log was written").isPositive();
+    }
     assertThat(ParquetText.readAll(dir.resolve("eventlog")))
         .as("the event log is plain JSON, so the scan reads it")
         .contains("SparkListenerApplicationStart");

@@ -48,8 +48,8 @@ final class TrameJar {
     command.addAll(Arrays.asList(flags.split("\\s+")));
     command.add("-Xmx1g");
     command.addAll(jvm);
-    // Class-data sharing as the launcher does it: the first run records the archive, later runs
-    // map it.
+    // Class-data sharing, as the launcher uses it: the first run records the archive (here the
+    // demo, which the launcher itself leaves out of recording), later runs map it.
     Path archive = Path.of(jar.replaceAll("\\.jar$", ".jsa"));
     Path recording = Path.of(archive + ".it.tmp");
     boolean fresh =

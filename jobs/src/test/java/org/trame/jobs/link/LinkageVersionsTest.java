@@ -39,8 +39,13 @@ class LinkageVersionsTest {
     commit(spark, table, "6", LinkageVersions.tag("killed")); // version 4
     assertThat(none.version(table)).contains(2L);
     assertThat(none.read(table).orElseThrow().count()).isEqualTo(4);
+    assertThat(none.partial(table)).isTrue();
 
     LinkageVersions all = new LinkageVersions(spark, Set.of());
     assertThat(all.version(table)).as("nothing unfinished: the latest").contains(4L);
+    assertThat(all.partial(table)).isFalse();
+    commit(spark, table, "7", LinkageVersions.tag("done")); // version 5
+    assertThat(none.partial(table)).isFalse();
+    assertThat(none.version(table)).contains(5L);
   }
 }
