@@ -131,7 +131,9 @@ public final class LeakScanner {
         }
         if (isParquet(f)) {
           scanParquet(f, out);
-        } else {
+        } else if (!isBinary(f)) {
+          // A binary file that is not Parquet (a PNG screenshot) holds no text to read; decoded
+          // as text its bytes would spell short names by chance.
           out.addAll(scanText(f.toString(), text(f)));
         }
       }
@@ -364,6 +366,20 @@ public final class LeakScanner {
       byte[] magic = in.readNBytes(4);
       return new String(magic, StandardCharsets.ISO_8859_1).equals("PAR1");
     }
+  }
+
+  private static boolean isBinary(Path f) throws IOException {
+    if (f.getFileName().toString().endsWith(".gz")) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(f)) {
+      for (byte b : in.readNBytes(8192)) {
+        if (b == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String text(Path f) throws IOException {
