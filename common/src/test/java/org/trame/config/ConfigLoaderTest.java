@@ -41,6 +41,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theRepositoryExamplesLoad() throws Exception {
+    java.nio.file.Path examples = java.nio.file.Path.of("../conf/examples");
+    java.util.List<java.nio.file.Path> files;
+    try (var list = java.nio.file.Files.list(examples)) {
+      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(2);
+    for (java.nio.file.Path f : files) {
+      TrameConfig c =
+          ConfigLoader.parse(
+                  java.nio.file.Files.readString(f), f.getFileName().toString(), TrameConfig.class)
+              .resolve(dir, Map.of());
+      assertThat(c.warehouse()).as(f.toString()).matches("(hdfs|s3a)://.*");
+      assertThat(c.spark().settings()).containsEntry("spark.network.crypto.enabled", "true");
+    }
+  }
+
+  @Test
   void environmentOverridesEveryRoot() {
     TrameConfig c =
         ConfigLoader.parse(VALID, "trame.yaml", TrameConfig.class)

@@ -33,4 +33,24 @@ class JobsArchitectureTest {
         .resideInAnyPackage("org.trame.jobs.cli..")
         .check(JOBS);
   }
+
+  /**
+   * The keystore is opened by commands, on the driver, and nowhere else: jobs get the keys they
+   * need as values, which travel to executors inside their tasks. So no executor ever needs the
+   * keystore file or its password (the cluster runs of DemoIT give them neither).
+   */
+  @Test
+  void onlyCommandsOpenTheKeystore() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "org.trame.jobs.cli..", "org.trame.jobs.demo..", "org.trame.jobs.rekey..")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("org.trame.key.KeyStores")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("org.trame.key.KeyStoreProvider")
+        .check(JOBS);
+  }
 }

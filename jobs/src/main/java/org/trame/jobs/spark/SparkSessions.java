@@ -12,6 +12,8 @@ import org.trame.config.SparkConfig;
  * configuration turns it on; the session time zone is UTC so dates never shift.
  */
 public final class SparkSessions {
+  private static final String HADOOP_PREFIX = "spark.hadoop.";
+
   private SparkSessions() {}
 
   /**
@@ -52,6 +54,19 @@ public final class SparkSessions {
                 .toString());
     config.settings().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
+    // A session reused in one JVM (a notebook, the tests) keeps the Hadoop settings it started
+    // with; the configuration's spark.hadoop.* settings are applied to it too, as at a start.
+    config
+        .settings()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(HADOOP_PREFIX)) {
+                spark
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring(HADOOP_PREFIX.length()), value);
+              }
+            });
     if (!verbose) {
       spark.sparkContext().setLogLevel("WARN");
     }

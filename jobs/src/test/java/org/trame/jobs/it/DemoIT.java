@@ -20,13 +20,20 @@ import org.trame.key.KeyStoreProvider;
 
 /**
  * {@code trame demo}, then {@code status} and {@code extract}, through the real jar in fresh JVMs,
- * as a new user.
+ * as a new user; then the demo's pipeline again on a standalone cluster over HDFS and over
+ * S3-compatible storage ({@link ClusterRuns}), whose extracts must equal the demo's.
  */
 class DemoIT {
   @TempDir Path dir;
 
   @Test
   void demoRunsFromNothingAndLeavesAWorkingConfiguration() throws Exception {
+    try (ClusterRuns cluster = ClusterRuns.startServers(dir)) {
+      demoAndChecks(cluster);
+    }
+  }
+
+  private void demoAndChecks(ClusterRuns cluster) throws Exception {
     TrameJar.Result demo = TrameJar.run(dir, Map.of(), "demo", "--persons", "1000");
     assertThat(demo.code()).as(demo.err()).isZero();
     Path work = dir.resolve("work");
@@ -52,6 +59,18 @@ class DemoIT {
     if (Files.exists(staging)) {
       assertThat(staging).as("run staging folders are deleted").isEmptyDirectory();
     }
+    LeakScanner landing = scanner(work);
+
+    checksOnTheDemo(work);
+    // The demo's pipeline again on a standalone cluster over HDFS, and over S3-compatible storage.
+    String clusterOutput = cluster.checkAgainstTheDemo(work);
+
+    noIdentifierIn(landing, dir, work, clusterOutput);
+    noSecretIn(dir, work, clusterOutput);
+  }
+
+  /** The report, status, extract and notebook checks on the demo's local warehouse. */
+  private void checksOnTheDemo(Path work) throws Exception {
 
     TrameJar.Result report =
         TrameJar.run(
@@ -76,21 +95,8 @@ class DemoIT {
         .containsPattern("Last link: \\S+ succeeded")
         .contains("diabetes_care: 1 made");
 
-    // The identifiers of the first demo's landing, before the rerun replaces it.
-    LeakScanner firstLanding = scanner(work);
     ExtractChecks.run(dir, work);
     ReportChecks.run(dir, work);
-
-    // A rerun over the same folder, with another population: landing, batches and extract are
-    // replaced, the person index follows.
-    TrameJar.Result rerun = TrameJar.run(dir, Map.of(), "demo", "--persons", "200");
-    assertThat(rerun.code()).as(rerun.err()).isZero();
-    assertThat(rerun.err()).contains("Reusing the development keystore");
-
-    for (LeakScanner scanner : List.of(firstLanding, scanner(work))) {
-      noIdentifierIn(scanner, dir, work);
-    }
-    noSecretIn(dir, work);
   }
 
   private static LeakScanner scanner(Path work) throws IOException {
@@ -109,7 +115,8 @@ class DemoIT {
    * with its ledger and Delta logs, extracts, CSV export, HTML report, executed notebooks, Spark's
    * event log) or printed (every command's stdout and stderr, one run with --verbose).
    */
-  private static void noIdentifierIn(LeakScanner scanner, Path dir, Path work) throws IOException {
+  private static void noIdentifierIn(LeakScanner scanner, Path dir, Path work, String clusterOutput)
+      throws IOException {
     List<LeakScanner.Leak> leaks = new ArrayList<>();
     for (Path root :
         List.of(
@@ -118,10 +125,17 @@ class DemoIT {
             dir.resolve("csv"),
             dir.resolve("reports"),
             dir.resolve("notebooks"),
-            dir.resolve("eventlog"))) {
+            dir.resolve("eventlog"),
+            // The cluster runs: what they wrote to the S3 server (its objects are plain files),
+            // and the workers' folders with every executor's log.
+            dir.resolve("s3/data/trame/warehouse"),
+            dir.resolve("s3/data/trame/extracts"),
+            dir.resolve("spark/work-1"),
+            dir.resolve("spark/work-2"))) {
       leaks.addAll(scanner.scanFiles(root));
     }
     leaks.addAll(scanner.scanText("the output of every command", TrameJar.transcript()));
+    leaks.addAll(scanner.scanText("the output of the cluster runs", clusterOutput));
     assertThat(leaks).as("identifiers found (values not shown)").isEmpty();
   }
 
@@ -129,7 +143,7 @@ class DemoIT {
    * The keystore password and the bytes of every key (hex, Base64) appear nowhere: not in any
    * command's output (one with --verbose), nor Spark's event log, nor the warehouse or extracts.
    */
-  private static void noSecretIn(Path dir, Path work) throws IOException {
+  private static void noSecretIn(Path dir, Path work, String clusterOutput) throws IOException {
     String password = Files.readString(work.resolve("keys/dev-keystore.password")).strip();
     KeyStoreProvider keys =
         KeyStoreProvider.open(work.resolve("keys/dev-keystore.p12"), password.toCharArray());
@@ -148,9 +162,16 @@ class DemoIT {
     assertThat(ParquetText.readAll(dir.resolve("eventlog")))
         .as("the event log is plain JSON, so the scan reads it")
         .contains("SparkListenerApplicationStart");
-    StringBuilder all = new StringBuilder(TrameJar.transcript());
+    StringBuilder all = new StringBuilder(TrameJar.transcript()).append(clusterOutput);
     for (Path root :
-        List.of(dir.resolve("eventlog"), work.resolve("warehouse"), work.resolve("extracts"))) {
+        List.of(
+            dir.resolve("eventlog"),
+            work.resolve("warehouse"),
+            work.resolve("extracts"),
+            dir.resolve("s3/data/trame/warehouse"),
+            dir.resolve("s3/data/trame/extracts"),
+            dir.resolve("spark/work-1"),
+            dir.resolve("spark/work-2"))) {
       all.append(ParquetText.readAll(root));
     }
     String text = all.toString();

@@ -139,7 +139,7 @@ final class ExtractChecks {
     Files.writeString(projects.resolve(id + ".yaml"), text);
   }
 
-  private static Path onlyExtract(Path project) throws IOException {
+  static Path onlyExtract(Path project) throws IOException {
     try (Stream<Path> s = Files.list(project)) {
       List<Path> ids = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
       assertThat(ids).as("extracts of " + project).isNotEmpty();

@@ -28,7 +28,7 @@ final class ParquetText {
               b.append(g).append('\n');
             }
           }
-        } else if (!name.endsWith(".crc")) {
+        } else if (!name.endsWith(".crc") && !name.endsWith(".jar")) {
           b.append(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).append('\n');
         }
       }
