@@ -110,6 +110,7 @@ final class ClusterRuns implements AutoCloseable {
     Map<String, String> reference = parquetChecksums(demoUri, new Configuration());
     String referenceSummary = summary(demoUri, new Configuration());
     assertThat(reference).isNotEmpty();
+    assertThat(referenceSummary).as("the demo's extract has persons").doesNotContain("persons=0 ");
     started.join();
 
     String hdfsRoot = "hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/trame";
@@ -162,6 +163,19 @@ final class ClusterRuns implements AutoCloseable {
       }
     }
     assertThat(printed.toString()).doesNotContain(s3.secretKey()).doesNotContain(clusterSecret);
+
+    // The operator's views of those warehouses: the link report (for ReportChecks) from S3, the
+    // status from HDFS.
+    String report = ok("conf-s3", "link", "--report", "--json", "--html", "reports/link.html");
+    assertThat(report).startsWith("{").contains("\"by_source\"").contains("\"model\"");
+    assertThat(ok("conf-hdfs", "status"))
+        .contains("keys extract-v1, link-v1")
+        .containsPattern("2023-01 +ingested +run \\S+: [0-9,]+ rows, [0-9,]+ accepted")
+        .contains("pseudonyms under link key link-v1")
+        .containsPattern("Last link: \\S+ succeeded")
+        .contains(PROJECT + ": 1 made");
+    // The researcher's CSV copy, checked against the demo's extract by ReportChecks.
+    ok("conf-s3", "export", "--project", PROJECT, "--out", "csv");
     return transcript.toString();
   }
 
@@ -233,9 +247,10 @@ final class ClusterRuns implements AutoCloseable {
     s.put("spark.network.crypto.enabled", "true");
     s.put("spark.io.encryption.enabled", "true");
     // For this test's tiny tasks on one host: no waiting for a busy executor that holds a
-    // task's input, and executors that live a few minutes compile with C1 only.
+    // task's input; executors that live a few minutes compile with C1 only, and collect with
+    // the parallel collector, as the test JVMs do (less CPU on 2 cores than G1).
     s.put("spark.locality.wait", "0");
-    s.put("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
+    s.put("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC");
     return s;
   }
 

@@ -61,6 +61,7 @@ final class S3Server implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-jar");
     command.add(jar);
     command.add("--properties");

@@ -155,6 +155,7 @@ final class StandaloneCluster implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(System.getProperty("trame.jvm.flags").trim().split("\\s+")));
     command.add("-Xmx256m");
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");
     command.add(home.resolve("jars") + File.separator + "*");
     command.add("-Dspark.authenticate=true");
