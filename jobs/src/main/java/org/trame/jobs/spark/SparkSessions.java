@@ -52,7 +52,19 @@ public final class SparkSessions {
                     "trame-catalog-" + System.getProperty("user.name"))
                 .toUri()
                 .toString());
-    config.settings().forEach(builder::config);
+    // On a session already running in this JVM, spark.hadoop.* settings would become session
+    // settings, which Spark copies into every job's properties and, not being in the SparkConf,
+    // writes unredacted to the event log (an S3 secret key, say). They go to the Hadoop
+    // configuration only, below.
+    boolean reused = SparkSession.getDefaultSession().isDefined();
+    config
+        .settings()
+        .forEach(
+            (key, value) -> {
+              if (!(reused && key.startsWith(HADOOP_PREFIX))) {
+                builder.config(key, value);
+              }
+            });
     SparkSession spark = builder.getOrCreate();
     // A session reused in one JVM (a notebook, the tests) keeps the Hadoop settings it started
     // with; the configuration's spark.hadoop.* settings are applied to it too, as at a start.

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -60,7 +59,6 @@ final class ClusterRuns implements AutoCloseable {
   private final Path dir;
   private final StringBuffer transcript = new StringBuffer();
   private final String clusterSecret;
-  private final CompletableFuture<Void> started;
   private Path work;
   private volatile StandaloneCluster cluster;
   private volatile MiniDFSCluster hdfs;
@@ -71,30 +69,24 @@ final class ClusterRuns implements AutoCloseable {
     byte[] secret = new byte[16];
     new SecureRandom().nextBytes(secret);
     this.clusterSecret = HexFormat.of().formatHex(secret);
-    this.started = CompletableFuture.runAsync(this::startServers, THREADS);
   }
 
   /**
-   * Starts the cluster, HDFS and the S3 server in the background, under {@code dir}: they take
-   * about 20 s, mostly waiting, while the demo runs.
+   * Runs under {@code dir}; the cluster, HDFS and the S3 server start with the runs. (Started in
+   * the background during the demo, they slowed it by more than they took: 2 cores.)
    */
-  static ClusterRuns startServers(Path dir) {
+  static ClusterRuns under(Path dir) {
     return new ClusterRuns(dir);
   }
 
-  private void startServers() {
-    try {
-      long start = System.nanoTime();
-      cluster =
-          StandaloneCluster.start(Files.createDirectories(dir.resolve("spark")), 2, clusterSecret);
-      hdfs = startHdfs();
-      s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), "trame");
-      System.out.printf(
-          "[it] %6.1f s  cluster, HDFS and S3 servers started%n",
-          (System.nanoTime() - start) / 1e9);
-    } catch (Exception e) {
-      throw new CompletionException(e);
-    }
+  private void startServers() throws Exception {
+    long start = System.nanoTime();
+    cluster =
+        StandaloneCluster.start(Files.createDirectories(dir.resolve("spark")), 2, clusterSecret);
+    hdfs = startHdfs();
+    s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), "trame");
+    System.out.printf(
+        "[it] %6.1f s  cluster, HDFS and S3 servers started%n", (System.nanoTime() - start) / 1e9);
   }
 
   /**
@@ -111,7 +103,7 @@ final class ClusterRuns implements AutoCloseable {
     String referenceSummary = summary(demoUri, new Configuration());
     assertThat(reference).isNotEmpty();
     assertThat(referenceSummary).as("the demo's extract has persons").doesNotContain("persons=0 ");
-    started.join();
+    startServers();
 
     String hdfsRoot = "hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/trame";
     copyLanding(hdfsRoot, hdfs.getConfiguration(0));
@@ -152,18 +144,6 @@ final class ClusterRuns implements AutoCloseable {
     // The objects really are in the server's bucket, Delta log included.
     assertThat(dir.resolve("s3/data/trame/warehouse/sources/dcir/ER_PRS_F/_delta_log"))
         .isDirectory();
-    // Neither the S3 secret key nor the cluster's shared secret is printed by any command or
-    // logged by any executor.
-    StringBuilder printed = new StringBuilder(transcript);
-    try (Stream<Path> logs = Files.walk(dir.resolve("spark"))) {
-      for (Path log :
-          (Iterable<Path>)
-              logs.filter(p -> p.getFileName().toString().matches("stdout|stderr"))::iterator) {
-        printed.append(Files.readString(log, StandardCharsets.ISO_8859_1));
-      }
-    }
-    assertThat(printed.toString()).doesNotContain(s3.secretKey()).doesNotContain(clusterSecret);
-
     // The operator's views of those warehouses: the link report (for ReportChecks) from S3, the
     // status from HDFS.
     String report = ok("conf-s3", "link", "--report", "--json", "--html", "reports/link.html");
@@ -176,17 +156,44 @@ final class ClusterRuns implements AutoCloseable {
         .contains(PROJECT + ": 1 made");
     // The researcher's CSV copy, checked against the demo's extract by ReportChecks.
     ok("conf-s3", "export", "--project", PROJECT, "--out", "csv");
+
+    // A second project (written by ExtractChecks) from S3 with --verbose: the driver's Spark log,
+    // captured here, joins the output that DemoIT scans, as does the application's event log.
+    String verbose =
+        withDriverLog(() -> ok("conf-s3", "--verbose", "extract", "--project", "ht_suppress"));
+    assertThat(verbose).as("--verbose shows Spark's log").contains(" INFO ");
+    transcript.append(verbose).append('\n');
+    ExtractChecks.secondProject(
+        ExtractChecks.onlyExtract(dir.resolve("s3/data/trame/extracts/ht_suppress")),
+        work,
+        dir.resolve("s3/data/trame/warehouse/linkage/person_index"));
+    // The event log is complete once the application stops.
+    SparkSession.getDefaultSession().foreach(ClusterRuns::stop);
+    // Neither the S3 secret key nor the cluster's shared secret is printed by any command, logged
+    // by the driver (with --verbose) or any executor, or written to the event log.
+    StringBuilder printed =
+        new StringBuilder(transcript).append(ParquetText.readAll(dir.resolve("eventlog")));
+    try (Stream<Path> logs = Files.walk(dir.resolve("spark"))) {
+      for (Path log :
+          (Iterable<Path>)
+              logs.filter(p -> p.getFileName().toString().matches("stdout|stderr"))::iterator) {
+        printed.append(Files.readString(log, StandardCharsets.ISO_8859_1));
+      }
+    }
+    // (Booleans, so that a failure never prints a secret.)
+    assertThat(printed.toString().contains(s3.secretKey()))
+        .as("the S3 secret key appears in the output, a log or the event log")
+        .isFalse();
+    assertThat(printed.toString().contains(clusterSecret))
+        .as("the cluster's secret appears in the output, a log or the event log")
+        .isFalse();
+
     return transcript.toString();
   }
 
   /** Stops the application, the cluster and both servers. */
   @Override
   public void close() {
-    try {
-      started.join();
-    } catch (RuntimeException e) {
-      // Whatever started is stopped below; the failure to start was reported by the test.
-    }
     SparkSession.getDefaultSession().foreach(ClusterRuns::stop);
     if (cluster != null) {
       cluster.close();
@@ -197,6 +204,34 @@ final class ClusterRuns implements AutoCloseable {
     if (s3 != null) {
       s3.close();
     }
+  }
+
+  /** Runs {@code command}, returning what the driver logged meanwhile (at any level it logs). */
+  private static String withDriverLog(Runnable command) {
+    org.apache.logging.log4j.core.LoggerContext context =
+        (org.apache.logging.log4j.core.LoggerContext)
+            org.apache.logging.log4j.LogManager.getContext(false);
+    StringWriter log = new StringWriter();
+    org.apache.logging.log4j.core.appender.WriterAppender appender =
+        org.apache.logging.log4j.core.appender.WriterAppender.newBuilder()
+            .setName("cluster-runs-capture")
+            .setTarget(log)
+            .setLayout(
+                org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
+                    .withPattern("%d %p %c: %m%n")
+                    .build())
+            .build();
+    appender.start();
+    context.getRootLogger().addAppender(appender);
+    try {
+      command.run();
+    } finally {
+      context.getRootLogger().removeAppender(appender);
+      appender.stop();
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+          org.apache.logging.log4j.Level.WARN);
+    }
+    return log.toString();
   }
 
   private static Object stop(SparkSession s) {
@@ -234,7 +269,8 @@ final class ClusterRuns implements AutoCloseable {
    * What a cluster run adds to trame.yaml: the application jar, executor size and the security
    * settings the README recommends (authentication, RPC and local I/O encryption).
    */
-  private Map<String, String> clusterSettings() {
+  private Map<String, String> clusterSettings() throws java.io.IOException {
+    Files.createDirectories(dir.resolve("eventlog"));
     String jar = System.getProperty("trame.cluster.jar");
     assertThat(jar).as("trame-cluster.jar, built by mvn package").isNotNull();
     assertThat(Path.of(jar)).exists();
@@ -246,6 +282,10 @@ final class ClusterRuns implements AutoCloseable {
     s.put("spark.authenticate.secret", clusterSecret);
     s.put("spark.network.crypto.enabled", "true");
     s.put("spark.io.encryption.enabled", "true");
+    // Spark's event log, plain JSON, which DemoIT scans for secrets.
+    s.put("spark.eventLog.enabled", "true");
+    s.put("spark.eventLog.compress", "false");
+    s.put("spark.eventLog.dir", dir.resolve("eventlog").toUri().toString());
     // For this test's tiny tasks on one host: no waiting for a busy executor that holds a
     // task's input; executors that live a few minutes compile with C1 only, and collect with
     // the parallel collector, as the test JVMs do (less CPU on 2 cores than G1).

@@ -28,7 +28,7 @@ class DemoIT {
 
   @Test
   void demoRunsFromNothingAndLeavesAWorkingConfiguration() throws Exception {
-    try (ClusterRuns cluster = ClusterRuns.startServers(dir)) {
+    try (ClusterRuns cluster = ClusterRuns.under(dir)) {
       demoAndChecks(cluster);
     }
   }

@@ -60,37 +60,9 @@ final class ExtractChecks {
     }
     kAnonymous(demoExtract.resolve("dcir.IR_BEN_R"), k);
 
-    // A second project over the same warehouse: no subject id in common, none a warehouse id.
-    // Run with --verbose and Spark's event log on, which DemoIT then scans for secrets.
+    // A second project over the same warehouse, extracted by ClusterRuns (with --verbose and
+    // the event log on, which DemoIT then scans for secrets): see secondProject.
     writeVariant(work, "ht_suppress", "k: 5", "k: 2", "action: fail", "action: suppress");
-    Files.createDirectories(dir.resolve("eventlog"));
-    TrameJar.Result second =
-        TrameJar.run(
-            dir,
-            Map.of(),
-            List.of(
-                "-Dspark.eventLog.enabled=true",
-                "-Dspark.eventLog.compress=false",
-                "-Dspark.eventLog.dir=" + dir.resolve("eventlog").toUri()),
-            "--verbose",
-            "--conf",
-            "work/conf",
-            "extract",
-            "--project",
-            "ht_suppress");
-    assertThat(second.err()).as("--verbose shows Spark's log").contains(" INFO ");
-    assertThat(second.code()).as(second.err()).isZero();
-    Path secondExtract = onlyExtract(work.resolve("extracts/ht_suppress"));
-    everyFileMatchesTheManifest(
-        secondExtract, JSON.readTree(secondExtract.resolve("manifest.json").toFile()));
-    Set<String> first = subjects(demoExtract);
-    Set<String> other = subjects(secondExtract);
-    assertThat(first).isNotEmpty();
-    assertThat(other).isNotEmpty().doesNotContainAnyElementsOf(first);
-    String index = ParquetText.readAll(work.resolve("warehouse/linkage/person_index"));
-    for (String s : first) {
-      assertThat(index).as("a subject id is not a warehouse person id").doesNotContain(s);
-    }
 
     // A broken disclosure rule with action fail (exit 5, nothing written) is checked in process
     // by CrashRestartTest, which has a warehouse at hand.
@@ -115,6 +87,25 @@ final class ExtractChecks {
 
     // The same extract again from the versions an earlier one read (--as-of), and the ledger
     // through `runs`, are checked in process by CrashRestartTest.
+  }
+
+  /**
+   * The second project's extract (from the same linkage as the demo's): every file matches its
+   * manifest, no subject id in common with the demo's extract, and none is a warehouse person id
+   * (the {@code person_index} folder given).
+   */
+  static void secondProject(Path secondExtract, Path work, Path personIndex) throws Exception {
+    Path demoExtract = onlyExtract(work.resolve("extracts/diabetes_care"));
+    everyFileMatchesTheManifest(
+        secondExtract, JSON.readTree(secondExtract.resolve("manifest.json").toFile()));
+    Set<String> first = subjects(demoExtract);
+    Set<String> other = subjects(secondExtract);
+    assertThat(first).isNotEmpty();
+    assertThat(other).isNotEmpty().doesNotContainAnyElementsOf(first);
+    String index = ParquetText.readAll(personIndex);
+    for (String s : first) {
+      assertThat(index).as("a subject id is not a warehouse person id").doesNotContain(s);
+    }
   }
 
   /**
