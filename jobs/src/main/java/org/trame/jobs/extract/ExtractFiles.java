@@ -107,14 +107,24 @@ final class ExtractFiles {
     try {
       walk(new Path(folder), "", out);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + folder, e);
+      throw new UncheckedIOException("Cannot read " + folder + ": " + e, e);
     }
     out.sort(Comparator.comparing(FileEntry::path));
     return out;
   }
 
   private void walk(Path dir, String prefix, List<FileEntry> out) throws IOException {
-    FileStatus[] children = fs.listStatus(dir);
+    FileStatus[] children;
+    try {
+      children = fs.listStatus(dir);
+    } catch (java.io.FileNotFoundException e) {
+      if (prefix.isEmpty()) {
+        throw e;
+      }
+      // On an object store a folder is only a prefix: one whose last object was just deleted
+      // (a committer's _temporary) can still be listed by its parent, and holds nothing.
+      return;
+    }
     Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
     for (FileStatus s : children) {
       String rel = prefix + s.getPath().getName();
