@@ -35,6 +35,12 @@ public final class PseudonymizeTransforms {
               + inputs.size()
               + " columns");
     }
+    if (inputs.size() == 1) {
+      // Most pseudonyms take one column: no struct to build and convert on every row.
+      return udf(
+              new SingleColumnPseudonymUdf(pseudonymizer, kind, roles.get(0)), DataTypes.StringType)
+          .apply(inputs.get(0));
+    }
     PseudonymUdf f = new PseudonymUdf(pseudonymizer, kind, roles);
     return udf(f, DataTypes.StringType).apply(struct(inputs.toArray(new Column[0])));
   }

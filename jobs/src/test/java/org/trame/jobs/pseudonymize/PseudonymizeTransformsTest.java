@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,25 @@ class PseudonymizeTransformsTest {
     String expected = P.pseudonym("nir_psa", "1850578006048", "1985-05-12", "1");
     assertThat(rows.get(0).getString(0)).isEqualTo(expected);
     assertThat(rows.get(1).getString(0)).isEqualTo(expected);
+  }
+
+  @Test
+  void aTypedColumnGivesThePseudonymOfItsText(SparkSession spark) {
+    // One column goes to its function as it is, several go in a struct: a date gives the same
+    // pseudonym either way, that of its ISO text.
+    Row row =
+        people(spark)
+            .select(
+                PseudonymizeTransforms.pseudonym(
+                    P, IdentifierRole.BIRTH_DATE, functions.to_date(functions.lit("1985-05-12"))),
+                PseudonymizeTransforms.pseudonym(
+                    P,
+                    "birth_and_sex",
+                    List.of(IdentifierRole.BIRTH_DATE, IdentifierRole.SEX),
+                    List.of(functions.to_date(functions.lit("1985-05-12")), col("sex"))))
+            .first();
+    assertThat(row.getString(0)).isEqualTo(P.pseudonym("birth_date", "1985-05-12"));
+    assertThat(row.getString(1)).isEqualTo(P.pseudonym("birth_and_sex", "1985-05-12", "1"));
   }
 
   @Test
