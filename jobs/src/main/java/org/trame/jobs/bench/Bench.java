@@ -41,6 +41,7 @@ public final class Bench {
   private final SparkSession spark;
   private final StageMeter meter;
   private Map<String, Object> stages = new LinkedHashMap<>();
+  private String running;
 
   public Bench(SparkSession spark) {
     this.spark = spark;
@@ -49,7 +50,9 @@ public final class Bench {
 
   /** Runs and measures one stage of the current scale. */
   public <T> T stage(String name, Supplier<T> work) {
+    running = name;
     StageMeter.Timed<T> t = meter.measure(work);
+    running = null;
     stages.put(name, t.measure().toMap());
     return t.value();
   }
@@ -129,12 +132,10 @@ public final class Bench {
     r.put("stages", stages);
     double ingest = seconds("ingest");
     Map<String, Object> ratios = new LinkedHashMap<>();
-    ratios.put(
-        "pseudonyms_vs_sha2", round(seconds("pseudonym_projection") / seconds("sha2_projection")));
-    ratios.put("ingest_vs_copy_parquet", round(ingest / seconds("copy_parquet")));
-    ratios.put("ingest_vs_copy_delta", round(ingest / seconds("copy_delta")));
-    ratios.put(
-        "copy_parquet_vs_duckdb", round(seconds("copy_parquet") / seconds("duckdb_copy_parquet")));
+    ratios.put("pseudonyms_vs_sha2", ratio("pseudonym_projection", "sha2_projection"));
+    ratios.put("ingest_vs_copy_parquet", ratio("ingest", "copy_parquet"));
+    ratios.put("ingest_vs_copy_delta", ratio("ingest", "copy_delta"));
+    ratios.put("copy_parquet_vs_duckdb", ratio("copy_parquet", "duckdb_copy_parquet"));
     r.put("ratios", ratios);
     Map<String, Object> rates = new LinkedHashMap<>();
     int cores = Runtime.getRuntime().availableProcessors();
@@ -146,6 +147,29 @@ public final class Bench {
     r.put("rates", rates);
     stages = new LinkedHashMap<>();
     return r;
+  }
+
+  /**
+   * Closes a scale that failed: the stages measured before the failure, and the one that failed
+   * with the error's message.
+   */
+  public Map<String, Object> failedScale(long persons, RuntimeException error) {
+    if (running != null) {
+      stages.put(running, Map.of("failed", String.valueOf(error.getMessage())));
+      running = null;
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("persons", persons);
+    r.put("failed", error.getClass().getSimpleName() + ": " + error.getMessage());
+    r.put("stages", stages);
+    stages = new LinkedHashMap<>();
+    return r;
+  }
+
+  /** One stage's time over another's, or null when either was skipped or reused. */
+  private Double ratio(String stage, String baseline) {
+    double r = seconds(stage) / seconds(baseline);
+    return Double.isNaN(r) || Double.isInfinite(r) ? null : round(r);
   }
 
   private double seconds(String stage) {
@@ -173,12 +197,21 @@ public final class Bench {
     machine.put("spark", spark.version());
     machine.put("delta", deltaVersion);
     machine.put("master", spark.sparkContext().master());
+    // Under local[*] the executors run in the driver's JVM and share its heap.
+    machine.put(
+        "heap_measured",
+        spark.sparkContext().isLocal()
+            ? "driver and executors (one JVM)"
+            : "driver only (executors in their own JVMs)");
     r.put("machine", machine);
     r.put("scales", scales);
     List<Object> growth = new ArrayList<>();
     for (int i = 1; i < scales.size(); i++) {
       Map<String, Object> a = scales.get(i - 1);
       Map<String, Object> b = scales.get(i);
+      if (!a.containsKey("link_records") || !b.containsKey("link_records")) {
+        continue;
+      }
       double ra = ((Number) a.get("link_records")).doubleValue();
       double rb = ((Number) b.get("link_records")).doubleValue();
       double ta = linkSeconds(a);
@@ -244,16 +277,25 @@ public final class Bench {
                 ? "-"
                 : m.get("seconds") instanceof Double sec
                     ? String.format("%.1f", sec)
-                    : m.containsKey("skipped") ? "skipped" : "reused";
+                    : m.containsKey("skipped")
+                        ? "skipped"
+                        : m.containsKey("failed") ? "failed" : "reused";
         b.append(String.format("%14s", cell));
       }
       b.append('\n');
     }
     for (String group : List.of("ratios", "rates")) {
-      for (Object key : ((Map<?, ?>) scales.get(0).get(group)).keySet()) {
+      List<Object> keys = new ArrayList<>();
+      for (Map<String, Object> s : scales) {
+        if (s.get(group) instanceof Map<?, ?> m) {
+          m.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+        }
+      }
+      for (Object key : keys) {
         b.append(String.format("%-32s", key));
         for (Map<String, Object> s : scales) {
-          b.append(String.format("%14s", ((Map<?, ?>) s.get(group)).get(key)));
+          Object value = s.get(group) instanceof Map<?, ?> m ? m.get(key) : null;
+          b.append(String.format("%14s", value == null ? "-" : value));
         }
         b.append('\n');
       }

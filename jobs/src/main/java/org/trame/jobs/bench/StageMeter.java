@@ -1,28 +1,47 @@
 package org.trame.jobs.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Measures one stage of the bench at a time: wall time, peak JVM heap during the stage (the driver
- * and, in local mode, the executors), the process's peak resident memory so far, and the bytes
- * Spark's tasks read and wrote.
+ * Measures one stage of the bench at a time: wall time, peak JVM heap during the stage, the most
+ * heap that any garbage collection during the stage left in use, the heap still in use after a full
+ * collection at its end, the process's peak resident memory so far, and the bytes Spark's tasks
+ * read and wrote.
+ *
+ * <p>The heap is this JVM's: the driver's alone under a cluster master, the driver's and the
+ * executors' under {@code local[*]}. The peak depends on how lazily the collector runs; the heap
+ * left after each collection is what the stage kept alive, which is the measure to compare across
+ * scales.
  */
 final class StageMeter {
   private final AtomicLong bytesRead = new AtomicLong();
   private final AtomicLong bytesWritten = new AtomicLong();
+  private final AtomicLong mostAfterCollection = new AtomicLong();
 
   StageMeter(SparkSession spark) {
+    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (collector instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(
+            (notification, handback) -> afterCollection(notification), null, null);
+      }
+    }
     spark
         .sparkContext()
         .addSparkListener(
@@ -37,13 +56,38 @@ final class StageMeter {
             });
   }
 
+  private void afterCollection(Notification notification) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+        notification.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+      if (pool.getType() == MemoryType.HEAP && after != null) {
+        used += after.getUsed();
+      }
+    }
+    mostAfterCollection.accumulateAndGet(used, Math::max);
+  }
+
   /** What one stage cost. */
   record Measure(
-      double seconds, long peakHeapBytes, long peakRssBytes, long bytesRead, long bytesWritten) {
+      double seconds,
+      long peakHeapBytes,
+      long mostHeapAfterCollectionBytes,
+      long heapAfterStageBytes,
+      long peakRssBytes,
+      long bytesRead,
+      long bytesWritten) {
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("seconds", Math.round(seconds * 1000) / 1000.0);
       m.put("peak_heap_bytes", peakHeapBytes);
+      m.put("most_heap_after_gc_bytes", mostHeapAfterCollectionBytes);
+      m.put("heap_after_stage_bytes", heapAfterStageBytes);
       m.put("peak_rss_bytes", peakRssBytes);
       m.put("bytes_read", bytesRead);
       m.put("bytes_written", bytesWritten);
@@ -63,6 +107,7 @@ final class StageMeter {
         pool.resetPeakUsage();
       }
     }
+    mostAfterCollection.set(0);
     long read0 = bytesRead.get();
     long written0 = bytesWritten.get();
     long start = System.nanoTime();
@@ -75,10 +120,20 @@ final class StageMeter {
         heap += pool.getPeakUsage().getUsed();
       }
     }
+    long mostAfter = mostAfterCollection.get();
+    // What the stage left behind: the heap a full collection cannot free once it is over.
+    System.gc();
+    long left = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     return new Timed<>(
         value,
         new Measure(
-            seconds, heap, peakRss(), bytesRead.get() - read0, bytesWritten.get() - written0));
+            seconds,
+            heap,
+            Math.max(mostAfter, left),
+            left,
+            peakRss(),
+            bytesRead.get() - read0,
+            bytesWritten.get() - written0));
   }
 
   private static void waitForListeners() {

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.trame.config.ConfigLoader;
 import org.trame.config.SourceConfig;
+import org.trame.config.SparkConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.bench.Bench;
 import org.trame.jobs.demo.DemoWorkspace;
@@ -70,6 +71,25 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Generator seed.")
   long seed;
 
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = {
+        "Spark master to run on instead of local[*], such as spark://host:7077. The driver is",
+        "then this JVM alone, so the heap figures are the driver's. The data stays under --out,",
+        "which every executor must reach at the same path."
+      })
+  String master;
+
+  @Option(
+      names = "--spark",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "A Spark setting for the bench's session, repeatable: spark.jars=.../trame-cluster.jar",
+        "with --master, spark.executor.memory=4g, ..."
+      })
+  Map<String, String> sparkSettings = new java.util.LinkedHashMap<>();
+
   private boolean warmedUp;
 
   @Override
@@ -100,22 +120,60 @@ final class BenchCommand implements Callable<Integer> {
       work.writeConfiguration();
       work.ensureDevKeystore();
       TrameConfig config =
-          ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), Map.of());
+          withSpark(ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), Map.of()));
       if (spark == null) {
         spark = SparkSessions.start(config.spark(), "trame bench", cli.verbose());
         bench = new Bench(spark);
       }
       cli.progress(String.format("Scale %,d persons (%s)", n, work.root()));
-      results.add(scale(cli, spark, bench, work, config, n));
+      try {
+        results.add(scale(cli, spark, bench, work, config, n));
+      } catch (RuntimeException e) {
+        // What was measured before the failure is kept: the finished scales, and this one's
+        // stages up to the one that failed.
+        results.add(bench.failedScale(n, e));
+        write(dir, bench, results);
+        cli.progress("  failed; what was measured is in " + dir.resolve("bench.json"));
+        throw e;
+      }
+      // Written after every scale, so that a later scale's failure loses none of this one.
+      write(dir, bench, results);
     }
+    cli.out().println(Bench.table(write(dir, bench, results)));
+    cli.out().println("Written: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.png"));
+    return ExitCode.OK;
+  }
+
+  private static Map<String, Object> write(Path dir, Bench bench, List<Map<String, Object>> results)
+      throws IOException {
     Map<String, Object> report =
         bench.report(results, TrameCommand.versions().getProperty("delta", "unknown"));
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Files.writeString(dir.resolve("bench.json"), json.writeValueAsString(report) + "\n");
     Files.write(dir.resolve("bench.png"), bench.chart(results));
-    cli.out().println(Bench.table(report));
-    cli.out().println("Written: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.png"));
-    return ExitCode.OK;
+    return report;
+  }
+
+  /** The workspace's configuration with this command's master and Spark settings. */
+  private TrameConfig withSpark(TrameConfig config) {
+    if (master == null && sparkSettings.isEmpty()) {
+      return config;
+    }
+    Map<String, String> settings = new java.util.TreeMap<>(config.spark().settings());
+    settings.putAll(sparkSettings);
+    SparkConfig spark;
+    try {
+      spark = new SparkConfig(master == null ? config.spark().master() : master, settings);
+    } catch (IllegalArgumentException e) {
+      throw CommandException.usage("Cannot bench: --spark " + e.getMessage());
+    }
+    return new TrameConfig(
+        config.landing(),
+        config.warehouse(),
+        config.extracts(),
+        spark,
+        config.keys(),
+        config.linkage());
   }
 
   private Map<String, Object> scale(

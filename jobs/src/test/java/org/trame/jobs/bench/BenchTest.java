@@ -101,15 +101,29 @@ class BenchTest {
     assertThat((Long) copy.get("bytes_read")).isPositive();
     assertThat((Long) copy.get("bytes_written")).isPositive();
     assertThat((Long) copy.get("peak_heap_bytes")).isPositive();
+    // What collections left in use: positive, and at least what the stage left behind.
+    assertThat((Long) copy.get("heap_after_stage_bytes")).isPositive();
+    assertThat((Long) copy.get("most_heap_after_gc_bytes"))
+        .isGreaterThanOrEqualTo((Long) copy.get("heap_after_stage_bytes"));
     Map<?, ?> ratios = (Map<?, ?>) scales.get(0).get("ratios");
     assertThat((Double) ratios.get("pseudonyms_vs_sha2")).isPositive();
     assertThat((Double) ratios.get("copy_parquet_vs_duckdb")).isPositive();
+    // A ratio to a stage that did not run this time is null (shown as "-"), not 0 or NaN.
+    bench.stage("copy_parquet", () -> spark.range(10).count());
+    bench.skip("duckdb_copy_parquet");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> partial =
+        (Map<String, Object>)
+            bench.scaleResult(10L, 10L, 10L, 10L, 10L, Instant.now()).get("ratios");
+    assertThat(partial).containsEntry("copy_parquet_vs_duckdb", null);
 
     Map<String, Object> report = bench.report(scales, "4.1.0");
     Map<?, ?> growth = (Map<?, ?>) ((List<?>) report.get("link_growth")).get(0);
     assertThat(growth.get("link_time_exponent")).isInstanceOf(Double.class);
     assertThat(((Map<?, ?>) report.get("machine")).get("cores"))
         .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(((Map<?, ?>) report.get("machine")).get("heap_measured"))
+        .isEqualTo("driver and executors (one JVM)");
     scales
         .get(1)
         .put("stages", new java.util.LinkedHashMap<>((Map<?, ?>) scales.get(1).get("stages")));
