@@ -284,7 +284,7 @@ public final class IngestJob {
             .withColumn("_ingest_run", lit(request.runId()))
             .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
             .withColumn(BATCH, lit(request.batch()));
-    replaceBatch(good, target, request.batch());
+    replaceBatch(good, target, request.batch(), false);
     progress.accept(
         String.format(
             Locale.ROOT,
@@ -298,7 +298,8 @@ public final class IngestJob {
           IngestTransforms.quarantined(p.rows())
               .withColumn("_ingest_run", lit(request.runId()))
               .withColumn(BATCH, lit(request.batch()));
-      replaceBatch(bad, quarantine, request.batch());
+      // mergeSchema: a quarantine table written before reason codes existed gains the column.
+      replaceBatch(bad, quarantine, request.batch(), true);
     }
     long version = DeltaTable.forPath(spark, target).history(1).first().getLong(0);
     long read = p.accepted() + p.quarantined();
@@ -336,12 +337,14 @@ public final class IngestJob {
    * missing and both create it; Delta lets one win and refuses the other, which then finds the
    * table and replaces its own partition like any later ingest.
    */
-  private static void replaceBatch(Dataset<Row> rows, String table, String batch) {
+  private static void replaceBatch(
+      Dataset<Row> rows, String table, String batch, boolean mergeSchema) {
     for (int attempt = 1; ; attempt++) {
       try {
         rows.write()
             .format("delta")
             .mode(SaveMode.Overwrite)
+            .option("mergeSchema", mergeSchema)
             .option("replaceWhere", BATCH + " = '" + batch + "'")
             .partitionBy(BATCH)
             .save(table);

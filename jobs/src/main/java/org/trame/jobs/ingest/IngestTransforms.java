@@ -356,6 +356,7 @@ public final class IngestTransforms {
             col(SOURCE_FILE).as("file"),
             col(LINE).as("line"),
             col(REASONS).as("reasons"),
+            ReasonCodes.of(col(REASONS)).as("reason_codes"),
             to_json(struct(payload.toArray(new Column[0]))).as("payload"),
             rawFields.as("raw_values"));
   }

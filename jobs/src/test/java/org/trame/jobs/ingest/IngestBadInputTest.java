@@ -99,16 +99,32 @@ class IngestBadInputTest {
     return (String.join("\n", lines) + "\n").getBytes(charset);
   }
 
+  private List<Row> quarantineRows(SparkSession spark, String batch) {
+    return spark
+        .read()
+        .format("delta")
+        .load(paths().quarantineTable("src", "t"))
+        .where("batch = '" + batch + "'")
+        .collectAsList();
+  }
+
   private Map<Long, String> quarantine(SparkSession spark, String batch) {
     Map<Long, String> out = new TreeMap<>();
-    for (Row r :
-        spark
-            .read()
-            .format("delta")
-            .load(paths().quarantineTable("src", "t"))
-            .where("batch = '" + batch + "'")
-            .collectAsList()) {
+    for (Row r : quarantineRows(spark, batch)) {
       out.put(r.getAs("line"), r.getList(r.fieldIndex("reasons")).toString());
+    }
+    return out;
+  }
+
+  /** Each quarantined line's reason codes, sorted. */
+  private Map<Long, List<String>> codes(SparkSession spark, String batch) {
+    Map<Long, List<String>> out = new TreeMap<>();
+    for (Row r : quarantineRows(spark, batch)) {
+      List<String> codes =
+          new java.util.ArrayList<>(r.<String>getList(r.fieldIndex("reason_codes")));
+      assertThat(codes).hasSameSizeAs(r.getList(r.fieldIndex("reasons")));
+      java.util.Collections.sort(codes);
+      out.put(r.getAs("line"), codes);
     }
     return out;
   }
@@ -151,6 +167,14 @@ class IngestBadInputTest {
         .contains("SOIN_DEBUT: '1999-01-02' is below 2000-01-01");
     assertThat(q.get(11L)).contains("ID: required value missing");
     assertThat(q).doesNotContainKeys(2L, 5L, 12L);
+    Map<Long, List<String>> codes = codes(spark, "b1");
+    assertThat(codes.get(3L)).containsExactly("field_count");
+    assertThat(codes.get(4L)).containsExactly("quoting");
+    assertThat(codes.get(7L)).containsExactly("unparsable", "unparsable");
+    assertThat(codes.get(8L)).containsExactly("date_order", "unknown_code");
+    assertThat(codes.get(9L)).containsExactly("pattern", "unknown_code");
+    assertThat(codes.get(10L)).containsExactly("out_of_range", "out_of_range");
+    assertThat(codes.get(11L)).containsExactly("required");
     assertThat(q.toString()).doesNotContain(NIR).doesNotContain("1985").doesNotContain("Martin");
     // The embedded line break (lines 5-6) is one record, accepted; the invalid NIR key too.
     List<Row> accepted =
@@ -184,6 +208,7 @@ class IngestBadInputTest {
     assertThat(r.tables().get(0).rowsRead()).isEqualTo(1);
     assertThat(quarantine(spark, "b2").get(2L))
         .contains("line 2, not valid UTF-8 text (check the declared charset)");
+    assertThat(codes(spark, "b2").get(2L)).containsExactly("charset");
   }
 
   @Test

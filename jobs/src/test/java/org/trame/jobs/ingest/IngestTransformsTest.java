@@ -74,6 +74,8 @@ class IngestTransformsTest {
     assertThat(rejected).extracting(r -> r.<Long>getAs("line")).containsExactly(4L, 5L, 6L);
     assertThat(rejected.get(0).getList(rejected.get(0).fieldIndex("reasons")))
         .containsExactly("duplicate of v.csv line 2");
+    assertThat(rejected.get(0).getList(rejected.get(0).fieldIndex("reason_codes")))
+        .containsExactly("duplicate");
     assertThat(rejected.get(2).getList(rejected.get(2).fieldIndex("reasons")))
         .containsExactly("line 6: 2 fields, the header has 3");
   }
