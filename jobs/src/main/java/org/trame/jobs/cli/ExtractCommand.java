@@ -176,7 +176,9 @@ final class ExtractCommand implements Callable<Integer> {
             + (request.asOf() == null ? "" : ", as of run " + request.asOf())
             + ")");
     long start = System.nanoTime();
-    ExtractJob.Result result;
+    // The end is recorded before the lock is released, as link and ingest do: a run killed after
+    // its extract was published but before its end was recorded still holds its lock, so the next
+    // run that takes the lock over records it as interrupted instead of leaving it "running".
     try (RunLock lock =
         RunLock.acquire(
             ledger,
@@ -186,8 +188,11 @@ final class ExtractCommand implements Callable<Integer> {
             request.extractId(),
             "extract of project " + project)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "extract project " + project);
-      result =
+      ExtractJob.Result result =
           ExtractJob.run(spark, request.ignoringLinkRuns(ledger.unfinished("link")), cli::progress);
+      ledger.append(succeeded(entry, request, result));
+      cli.progress(String.format("Extracted in %.1f s", (System.nanoTime() - start) / 1e9));
+      return result;
     } catch (RuntimeException e) {
       int code = ErrorReporter.exitCode(e);
       ledger.append(
@@ -198,6 +203,12 @@ final class ExtractCommand implements Callable<Integer> {
               List.of()));
       throw e;
     }
+  }
+
+  /** The ledger's end of a successful extract: the versions it read and the rows it wrote. */
+  private static RunEntry succeeded(
+      RunEntry entry, ExtractJob.Request request, ExtractJob.Result result) {
+    String project = request.spec().spec().id();
     List<RunEntry.InputFile> inputs = new ArrayList<>();
     for (Map.Entry<String, Long> in : result.inputs().entrySet()) {
       inputs.add(
@@ -218,9 +229,7 @@ final class ExtractCommand implements Callable<Integer> {
         String.format(
             "project %s: %,d persons in %d tables, in %s",
             project, result.persons(), result.tables().size(), result.folder());
-    ledger.append(entry.withInputs(inputs).ended(RunEntry.SUCCEEDED, ExitCode.OK, summary, counts));
-    cli.progress(String.format("Extracted in %.1f s", (System.nanoTime() - start) / 1e9));
-    return result;
+    return entry.withInputs(inputs).ended(RunEntry.SUCCEEDED, ExitCode.OK, summary, counts);
   }
 
   /** The project's pseudonymizer, with its project key (derived from the extract master key). */
