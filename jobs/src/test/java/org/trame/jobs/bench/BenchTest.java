@@ -116,6 +116,23 @@ class BenchTest {
         (Map<String, Object>)
             bench.scaleResult(10L, 10L, 10L, 10L, 10L, Instant.now()).get("ratios");
     assertThat(partial).containsEntry("copy_parquet_vs_duckdb", null);
+    // A stage that fails: what was measured before it is kept, and it is named with its error.
+    bench.stage("copy_parquet", () -> spark.range(10).count());
+    IllegalStateException boom = new IllegalStateException("disk full");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                bench.stage(
+                    "link",
+                    () -> {
+                      throw boom;
+                    }))
+        .isSameAs(boom);
+    Map<String, Object> failed = bench.failedScale(10L, boom);
+    Map<?, ?> failedStages = (Map<?, ?>) failed.get("stages");
+    assertThat(failed.get("failed")).isEqualTo("IllegalStateException: disk full");
+    assertThat(((Map<?, ?>) failedStages.get("copy_parquet")).get("seconds")).isNotNull();
+    assertThat(failedStages.get("link")).isEqualTo(Map.of("failed", "disk full"));
+    assertThat(Bench.table(bench.report(List.of(failed), "4.1.0"))).containsPattern("link +failed");
 
     Map<String, Object> report = bench.report(scales, "4.1.0");
     Map<?, ?> growth = (Map<?, ?>) ((List<?>) report.get("link_growth")).get(0);
