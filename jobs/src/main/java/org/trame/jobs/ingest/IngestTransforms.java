@@ -165,18 +165,32 @@ public final class IngestTransforms {
   }
 
   /**
-   * The row keys seen more than once, each with its first (file, line): few, and small enough to
-   * broadcast. Computed once per table by ingest and cached, so that counting and writing the
-   * flagged rows reads them without grouping again.
+   * Per repeated key: how many of its rows had no reason before {@link #flagDuplicates} and become
+   * duplicates there (all but the first line, if that one was clean). Summed, it turns the count of
+   * rows without reasons into the count of accepted rows, with no further pass over the rows.
+   */
+  public static final String CLEAN_DUPLICATES = "_clean_duplicates";
+
+  /**
+   * The row keys seen more than once, each with its first (file, line) and {@link
+   * #CLEAN_DUPLICATES}: few, and small enough to broadcast. Computed once per table by ingest and
+   * cached, so that counting and writing the flagged rows reads them without grouping again.
    */
   public static Dataset<Row> repeatedKeys(Dataset<Row> rows) {
+    Column clean = when(size(col(REASONS)).equalTo(0), lit(1L)).otherwise(lit(0L));
+    Column firstRow = col("_first_row");
     return rows.where(col(ROW_KEY).isNotNull())
         .groupBy(col(ROW_KEY))
         .agg(
-            functions.min(struct(col(SOURCE_FILE), col(LINE))).as("_first"),
-            functions.count(lit(1)).as("_n"))
+            functions.min(struct(col(SOURCE_FILE), col(LINE), clean.as("_clean"))).as("_first_row"),
+            functions.count(lit(1)).as("_n"),
+            functions.sum(clean).as("_clean_rows"))
         .where(col("_n").gt(1))
-        .drop("_n");
+        .select(
+            col(ROW_KEY),
+            struct(firstRow.getField(SOURCE_FILE).as(SOURCE_FILE), firstRow.getField(LINE).as(LINE))
+                .as("_first"),
+            col("_clean_rows").minus(firstRow.getField("_clean")).as(CLEAN_DUPLICATES));
   }
 
   /** {@link #flagDuplicates(Dataset)} with the repeated keys already known. */
@@ -198,7 +212,7 @@ public final class IngestTransforms {
             lit(" line "),
             first.getField(LINE).cast("string"));
     return rows.join(
-            functions.broadcast(repeated),
+            functions.broadcast(repeated.select(col(ROW_KEY), col("_first"))),
             scala.jdk.javaapi.CollectionConverters.asScala(List.of(ROW_KEY)).toSeq(),
             "left")
         .withColumn(

@@ -138,6 +138,84 @@ class IngestJobTest {
   }
 
   @Test
+  void eachCommitNamesItsRunAndItsRowsAreReconciledEvenWithoutDeltaStatistics(SparkSession spark)
+      throws IOException {
+    land("2023-01", LINES);
+    land("2023-02", LINES);
+    ingest(spark, "2023-01");
+    // Without statistics Delta records no row count for a write: ingest counts the partition.
+    spark.conf().set("spark.databricks.delta.stats.collect", "false");
+    IngestResult second;
+    try {
+      second = ingest(spark, "2023-02");
+    } finally {
+      spark.conf().unset("spark.databricks.delta.stats.collect");
+    }
+    assertThat(second.tables().get(0).rowsAccepted()).isEqualTo(2);
+    for (String table :
+        List.of(
+            paths().sourceTable("hosp", "patients"), paths().quarantineTable("hosp", "patients"))) {
+      List<Row> history =
+          io.delta.tables.DeltaTable.forPath(spark, table)
+              .history()
+              .orderBy("version")
+              .select("version", "userMetadata")
+              .collectAsList();
+      assertThat(history)
+          .extracting(r -> r.getString(1))
+          .containsExactly("run-2023-01", "run-2023-02");
+    }
+    assertThat(second.tables().get(0).version()).isEqualTo(1);
+  }
+
+  @Test
+  void aTableThatBreaksOffRejectsTheWholeBatchWhileTheOthersAreReadAlongside(SparkSession spark)
+      throws IOException {
+    SourceConfig twoTables =
+        ConfigLoader.parse(
+            """
+            name: hosp
+            tables:
+              - name: patients
+                files: patients*.csv*
+                columns:
+                  - { name: IPP, role: local_id, fate: pseudonymize }
+              - name: stays
+                files: stays*.csv*
+                columns:
+                  - { name: STAY }
+            """,
+            "hosp.yaml",
+            SourceConfig.class);
+    Path folder = dir.resolve("landing/hosp/2023-03");
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("patients.csv"), "IPP\nP1\nP2\n");
+    java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+    try (OutputStream out = new GZIPOutputStream(whole)) {
+      StringBuilder b = new StringBuilder("STAY\n");
+      for (int i = 1; i < 5000; i++) {
+        b.append("S").append(i).append('\n');
+      }
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] bytes = whole.toByteArray();
+    Files.write(folder.resolve("stays.csv.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    List<String> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+    assertThatThrownBy(
+            () ->
+                IngestJob.run(
+                    spark,
+                    new IngestJob.Request(paths(), twoTables, "2023-03", P, "run-broken"),
+                    progress::add))
+        .isInstanceOf(CommandException.class)
+        .hasMessageStartingWith("Cannot ingest table stays: stays.csv.gz cannot be read after line")
+        .hasMessageEndingWith("nothing was committed");
+    assertThat(progress).anyMatch(l -> l.startsWith("  patients: 2 rows read and checked"));
+    assertThat(dir.resolve("wh/sources/hosp/patients")).doesNotExist();
+    assertThat(dir.resolve("wh/_staging/run-broken")).doesNotExist();
+  }
+
+  @Test
   void rerunReplacesTheBatchAndOtherBatchesStay(SparkSession spark) throws IOException {
     land("2023-01", LINES);
     land("2023-02", LINES.subList(0, 3));

@@ -79,4 +79,49 @@ class IngestTransformsTest {
     assertThat(rejected.get(2).getList(rejected.get(2).fieldIndex("reasons")))
         .containsExactly("line 6: 2 fields, the header has 3");
   }
+
+  @Test
+  void repeatedKeysCountTheCleanRowsThatBecomeDuplicates(SparkSession spark) {
+    // A: its first line has a bad date, so both later (clean) lines are duplicates of it.
+    // B: its second line is a duplicate. C: seen once. D: its first line is clean, its second not.
+    Dataset<Row> rows =
+        raw(
+            spark,
+            new Object[] {"v.csv", 2L, null, "A", "2023-02-30", "75011"},
+            new Object[] {"v.csv", 3L, null, "B", "2023-06-01", "75011"},
+            new Object[] {"v.csv", 4L, null, "A", "2023-05-17", "75011"},
+            new Object[] {"v.csv", 5L, null, "C", "2023-05-17", "75011"},
+            new Object[] {"w.csv", 2L, null, "A", "2023-05-18", "75011"},
+            new Object[] {"w.csv", 3L, null, "B", "2023-06-01", "75011"},
+            new Object[] {"w.csv", 4L, null, "D", "2023-06-01", "75011"},
+            new Object[] {"w.csv", 5L, null, "D", "2023-13-01", "75011"});
+    Dataset<Row> checked =
+        IngestTransforms.pseudonymize(
+            IngestTransforms.withRowKey(
+                IngestTransforms.typeAndValidate(rows, TABLE), "test", TABLE, P),
+            TABLE,
+            P);
+    long clean =
+        checked
+            .where(
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .size(checked.col(IngestTransforms.REASONS))
+                    .equalTo(0))
+            .count();
+    Dataset<Row> repeated = IngestTransforms.repeatedKeys(checked);
+    long cleanDuplicates =
+        repeated
+            .agg(org.apache.spark.sql.functions.sum(IngestTransforms.CLEAN_DUPLICATES))
+            .first()
+            .getLong(0);
+    long accepted =
+        IngestTransforms.accepted(IngestTransforms.flagDuplicates(checked, repeated)).count();
+    assertThat(clean).isEqualTo(6);
+    assertThat(cleanDuplicates).isEqualTo(3);
+    assertThat(accepted).isEqualTo(clean - cleanDuplicates).isEqualTo(3);
+    assertThat(repeated.count()).isEqualTo(3);
+  }
 }
