@@ -1,6 +1,7 @@
 package org.trame.pseudo;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * What an identifying column holds. The role decides how a value is normalized before keyed
@@ -73,7 +74,7 @@ public enum IdentifierRole {
       case SEX:
         return normalizeSex(raw);
       case BIRTH_RANK:
-        String rank = raw.trim().replaceFirst("^0+(?=\\d)", "");
+        String rank = Shapes.LEADING_ZEROS.matcher(raw.trim()).replaceFirst("");
         return rank.chars().allMatch(Character::isDigit) ? rank : null;
       case LAST_NAME:
       case FIRST_NAME:
@@ -82,12 +83,18 @@ public enum IdentifierRole {
         String p = raw.trim().toUpperCase(Locale.ROOT).replace(" ", "");
         // French codes are five digits (2A/2B kept for Corsica); other countries' are accepted
         // as 3 to 10 letters and digits, so that any partner's file can be described.
-        return p.matches("[0-9A-Z]{3,10}") ? p : null;
+        return Shapes.POSTCODE.matcher(p).matches() ? p : null;
       case LOCAL_ID:
         return raw.trim();
       default:
         throw new IllegalStateException("Unhandled role " + this);
     }
+  }
+
+  /** Patterns compiled once, not per value (normalize runs once per identifier per row). */
+  private static final class Shapes {
+    static final Pattern LEADING_ZEROS = Pattern.compile("^0+(?=\\d)");
+    static final Pattern POSTCODE = Pattern.compile("[0-9A-Z]{3,10}");
   }
 
   private static String normalizeSex(String raw) {
