@@ -15,7 +15,7 @@ import org.trame.pseudo.Pseudonymizer;
  * and bytes, the ratios to the plain Spark baselines, the growth of linkage between scales, and the
  * machine they were taken on.
  */
-public final class Bench {
+public final class Bench implements AutoCloseable {
   /** The plain Spark jobs ingest is set against, over the same landing files. */
   public enum Baseline {
     COPY_PARQUET("copy_parquet", "parquet", Baselines.Hashing.NONE),
@@ -46,6 +46,12 @@ public final class Bench {
   public Bench(SparkSession spark) {
     this.spark = spark;
     this.meter = new StageMeter(spark);
+  }
+
+  /** Stops measuring: removes the listeners this bench added to the JVM and to Spark. */
+  @Override
+  public void close() {
+    meter.close();
   }
 
   /** Runs and measures one stage of the current scale. */

@@ -8,12 +8,16 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -30,30 +34,57 @@ import org.apache.spark.sql.SparkSession;
  * left after each collection is what the stage kept alive, which is the measure to compare across
  * scales.
  */
-final class StageMeter {
+final class StageMeter implements AutoCloseable {
   private final AtomicLong bytesRead = new AtomicLong();
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong mostAfterCollection = new AtomicLong();
+  private final AtomicLong collectionsSeen = new AtomicLong();
+  private final SparkSession spark;
+  private final NotificationListener collectionListener =
+      (notification, handback) -> afterCollection(notification);
+  private final List<NotificationEmitter> emitters = new ArrayList<>();
+  private final SparkListener taskListener =
+      new SparkListener() {
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+          if (end.taskMetrics() != null) {
+            bytesRead.addAndGet(end.taskMetrics().inputMetrics().bytesRead());
+            bytesWritten.addAndGet(end.taskMetrics().outputMetrics().bytesWritten());
+          }
+        }
+      };
 
   StageMeter(SparkSession spark) {
+    this.spark = spark;
     for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (collector instanceof NotificationEmitter emitter) {
-        emitter.addNotificationListener(
-            (notification, handback) -> afterCollection(notification), null, null);
+        emitter.addNotificationListener(collectionListener, null, null);
+        emitters.add(emitter);
       }
     }
-    spark
-        .sparkContext()
-        .addSparkListener(
-            new SparkListener() {
-              @Override
-              public void onTaskEnd(SparkListenerTaskEnd end) {
-                if (end.taskMetrics() != null) {
-                  bytesRead.addAndGet(end.taskMetrics().inputMetrics().bytesRead());
-                  bytesWritten.addAndGet(end.taskMetrics().outputMetrics().bytesWritten());
-                }
-              }
-            });
+    spark.sparkContext().addSparkListener(taskListener);
+  }
+
+  /**
+   * Stops listening to the JVM's collections and Spark's tasks: a JVM that makes several benches
+   * (the tests, a notebook) would otherwise keep every earlier one's listeners.
+   */
+  @Override
+  public void close() {
+    for (NotificationEmitter emitter : emitters) {
+      try {
+        emitter.removeNotificationListener(collectionListener);
+      } catch (ListenerNotFoundException e) {
+        // Already removed.
+      }
+    }
+    emitters.clear();
+    spark.sparkContext().removeSparkListener(taskListener);
+  }
+
+  /** How many collections this meter has heard of, for tests. */
+  long collectionsSeen() {
+    return collectionsSeen.get();
   }
 
   private void afterCollection(Notification notification) {
@@ -61,6 +92,7 @@ final class StageMeter {
         notification.getType())) {
       return;
     }
+    collectionsSeen.incrementAndGet();
     GarbageCollectionNotificationInfo info =
         GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
     long used = 0;

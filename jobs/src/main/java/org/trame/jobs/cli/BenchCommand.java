@@ -115,32 +115,38 @@ final class BenchCommand implements Callable<Integer> {
     SparkSession spark = null;
     Bench bench = null;
     List<Map<String, Object>> results = new ArrayList<>();
-    for (long n : scales) {
-      DemoWorkspace work = new DemoWorkspace(dir.resolve("n" + n));
-      work.writeConfiguration();
-      work.ensureDevKeystore();
-      TrameConfig config =
-          withSpark(ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), Map.of()));
-      if (spark == null) {
-        spark = SparkSessions.start(config.spark(), "trame bench", cli.verbose());
-        bench = new Bench(spark);
-      }
-      cli.progress(String.format("Scale %,d persons (%s)", n, work.root()));
-      try {
-        results.add(scale(cli, spark, bench, work, config, n));
-      } catch (RuntimeException e) {
-        // What was measured before the failure is kept: the finished scales, and this one's
-        // stages up to the one that failed.
-        results.add(bench.failedScale(n, e));
+    try {
+      for (long n : scales) {
+        DemoWorkspace work = new DemoWorkspace(dir.resolve("n" + n));
+        work.writeConfiguration();
+        work.ensureDevKeystore();
+        TrameConfig config =
+            withSpark(ConfigLoader.loadTrameConfig(work.confDir()).resolve(work.root(), Map.of()));
+        if (spark == null) {
+          spark = SparkSessions.start(config.spark(), "trame bench", cli.verbose());
+          bench = new Bench(spark);
+        }
+        cli.progress(String.format("Scale %,d persons (%s)", n, work.root()));
+        try {
+          results.add(scale(cli, spark, bench, work, config, n));
+        } catch (RuntimeException e) {
+          // What was measured before the failure is kept: the finished scales, and this one's
+          // stages up to the one that failed.
+          results.add(bench.failedScale(n, e));
+          write(dir, bench, results);
+          cli.progress("  failed; what was measured is in " + dir.resolve("bench.json"));
+          throw e;
+        }
+        // Written after every scale, so that a later scale's failure loses none of this one.
         write(dir, bench, results);
-        cli.progress("  failed; what was measured is in " + dir.resolve("bench.json"));
-        throw e;
       }
-      // Written after every scale, so that a later scale's failure loses none of this one.
-      write(dir, bench, results);
+      cli.out().println(Bench.table(write(dir, bench, results)));
+      cli.out().println("Written: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.png"));
+    } finally {
+      if (bench != null) {
+        bench.close();
+      }
     }
-    cli.out().println(Bench.table(write(dir, bench, results)));
-    cli.out().println("Written: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.png"));
     return ExitCode.OK;
   }
 
