@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -184,7 +185,7 @@ public final class IngestJob {
    * 50.5 s to 42.5-47 s. Bounded, since each table at work holds its plans and broadcasts on the
    * driver.
    */
-  static int tablesAtOnce(SparkSession spark, int tables) {
+  private static int tablesAtOnce(SparkSession spark, int tables) {
     int cores = spark.sparkContext().defaultParallelism();
     return Math.max(1, Math.min(tables, Math.min(MAX_TABLES_AT_ONCE, Math.max(2, cores))));
   }
@@ -204,7 +205,7 @@ public final class IngestJob {
    * on which table happened to finish first.
    */
   private static <T, R> void eachTable(
-      ExecutorService pool, List<T> items, java.util.function.Function<T, R> work, List<R> done) {
+      ExecutorService pool, List<T> items, Function<T, R> work, List<R> done) {
     List<Future<R>> futures = new ArrayList<>();
     for (T item : items) {
       futures.add(pool.submit(() -> work.apply(item)));
@@ -413,27 +414,39 @@ public final class IngestJob {
   /** How far back in a table's history a run looks for its own commit (others may follow it). */
   private static final int RECENT_COMMITS = 50;
 
+  /** The Delta commit metadata ({@code userMetadata}) of an ingest run's writes. */
+  static String tag(String runId) {
+    return "trame ingest " + runId;
+  }
+
   /**
-   * Finds this run's commit by the run id it carries as Delta's {@code userMetadata}: another
-   * ingest of the same source may have committed since, so the latest commit need not be ours. The
+   * Finds this run's commit by its {@link #tag}: nearly always the newest one, but another ingest
+   * of the same source may have committed since, so the recent history is read when it is not. The
    * rows written come from the commit's metrics or, when Delta recorded none (statistics turned
    * off), from counting the batch's partition at that version.
    */
   private static Commit commitOf(SparkSession spark, String table, String batch, String runId) {
-    List<Row> ours =
-        DeltaTable.forPath(spark, table)
-            .history(RECENT_COMMITS)
-            .where(col("userMetadata").equalTo(runId))
-            .select("version", "operationMetrics")
-            .orderBy(col("version").desc())
-            .limit(1)
-            .collectAsList();
-    if (ours.isEmpty()) {
-      // Delta commits nothing when an overwrite neither adds nor removes a file.
-      return new Commit(DeltaTable.forPath(spark, table).history(1).first().getLong(0), 0);
+    DeltaTable delta = DeltaTable.forPath(spark, table);
+    Column ours = col("userMetadata").equalTo(tag(runId));
+    List<Row> found =
+        delta.history(1).where(ours).select("version", "operationMetrics").collectAsList();
+    if (found.isEmpty()) {
+      found =
+          delta
+              .history(RECENT_COMMITS)
+              .where(ours)
+              .select("version", "operationMetrics")
+              .orderBy(col("version").desc())
+              .limit(1)
+              .collectAsList();
     }
-    long version = ours.get(0).getLong(0);
-    Map<String, String> metrics = ours.get(0).isNullAt(1) ? Map.of() : ours.get(0).getJavaMap(1);
+    if (found.isEmpty()) {
+      // Delta commits nothing when an overwrite neither adds nor removes a file.
+      return new Commit(delta.history(1).first().getLong(0), 0);
+    }
+    Row commit = found.get(0);
+    long version = commit.getLong(0);
+    Map<String, String> metrics = commit.isNullAt(1) ? Map.of() : commit.getJavaMap(1);
     String rows = metrics.get("numOutputRows");
     if (rows != null) {
       return new Commit(version, Long.parseLong(rows));
@@ -496,7 +509,7 @@ public final class IngestJob {
             .format("delta")
             .mode(SaveMode.Overwrite)
             .option("mergeSchema", mergeSchema)
-            .option("userMetadata", runId)
+            .option("userMetadata", tag(runId))
             .option("replaceWhere", BATCH + " = '" + batch + "'")
             .partitionBy(BATCH)
             .save(table);

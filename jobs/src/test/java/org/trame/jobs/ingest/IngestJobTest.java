@@ -163,7 +163,7 @@ class IngestJobTest {
               .collectAsList();
       assertThat(history)
           .extracting(r -> r.getString(1))
-          .containsExactly("run-2023-01", "run-2023-02");
+          .containsExactly("trame ingest run-2023-01", "trame ingest run-2023-02");
     }
     assertThat(second.tables().get(0).version()).isEqualTo(1);
   }

@@ -1,5 +1,8 @@
 package org.trame.jobs.ingest;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -48,6 +51,14 @@ class IngestTransformsTest {
     return spark.createDataFrame(List.of(rows).stream().map(RowFactory::create).toList(), schema);
   }
 
+  /** Typed, validated, keyed and pseudonymized as ingest does before the duplicate search. */
+  private static Dataset<Row> checked(Dataset<Row> raw) {
+    return IngestTransforms.pseudonymize(
+        IngestTransforms.withRowKey(IngestTransforms.typeAndValidate(raw, TABLE), "test", TABLE, P),
+        TABLE,
+        P);
+  }
+
   @Test
   void duplicatesOfAnEarlierLineAreQuarantinedAndGeneralizedColumnsCoarsened(SparkSession spark) {
     Dataset<Row> rows =
@@ -58,13 +69,7 @@ class IngestTransformsTest {
             new Object[] {"v.csv", 4L, null, "A", "2023-05-17", "75011"},
             new Object[] {"v.csv", 5L, "line 5: 2 fields, the header has 3", null, null, null},
             new Object[] {"v.csv", 6L, "line 6: 2 fields, the header has 3", null, null, null});
-    Dataset<Row> out =
-        IngestTransforms.flagDuplicates(
-            IngestTransforms.pseudonymize(
-                IngestTransforms.withRowKey(
-                    IngestTransforms.typeAndValidate(rows, TABLE), "test", TABLE, P),
-                TABLE,
-                P));
+    Dataset<Row> out = IngestTransforms.flagDuplicates(checked(rows));
     List<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT").collectAsList();
     assertThat(accepted).hasSize(2);
     assertThat(accepted.get(0).<String>getAs("DAY")).isEqualTo("2023-05");
@@ -95,28 +100,10 @@ class IngestTransformsTest {
             new Object[] {"w.csv", 3L, null, "B", "2023-06-01", "75011"},
             new Object[] {"w.csv", 4L, null, "D", "2023-06-01", "75011"},
             new Object[] {"w.csv", 5L, null, "D", "2023-13-01", "75011"});
-    Dataset<Row> checked =
-        IngestTransforms.pseudonymize(
-            IngestTransforms.withRowKey(
-                IngestTransforms.typeAndValidate(rows, TABLE), "test", TABLE, P),
-            TABLE,
-            P);
-    long clean =
-        checked
-            .where(
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .size(checked.col(IngestTransforms.REASONS))
-                    .equalTo(0))
-            .count();
+    Dataset<Row> checked = checked(rows);
+    long clean = checked.where(size(col(IngestTransforms.REASONS)).equalTo(0)).count();
     Dataset<Row> repeated = IngestTransforms.repeatedKeys(checked);
-    long cleanDuplicates =
-        repeated
-            .agg(org.apache.spark.sql.functions.sum(IngestTransforms.CLEAN_DUPLICATES))
-            .first()
-            .getLong(0);
+    long cleanDuplicates = repeated.agg(sum(IngestTransforms.CLEAN_DUPLICATES)).first().getLong(0);
     long accepted =
         IngestTransforms.accepted(IngestTransforms.flagDuplicates(checked, repeated)).count();
     assertThat(clean).isEqualTo(6);
