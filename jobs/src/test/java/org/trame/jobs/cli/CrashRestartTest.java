@@ -436,15 +436,15 @@ class CrashRestartTest {
   private static Process childJvm(Path workdir, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The module flags Spark needs, and the Spark settings the test JVM was given (see pom.xml).
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports")) {
+      if (a.startsWith("--add-opens")
+          || a.startsWith("--add-exports")
+          || a.startsWith("-Dspark.")) {
         command.add(a);
       }
     }
     command.add("-Xmx1g");
-    // The child is killed before it ends: C1 alone compiles its code, which leaves the machine's
-    // cores to the runs it is compared with (the JIT changes nothing the test looks at).
-    command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseParallelGC");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
