@@ -119,8 +119,7 @@ public final class RekeyJob {
     Row latest = delta.history(1).select("version", "userMetadata", "operationMetrics").first();
     long version = latest.getLong(0);
     if (tag.equals(latest.getString(1))) {
-      Map<String, String> metrics = latest.getJavaMap(2);
-      long rows = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+      long rows = rowsWritten(spark, path, version, latest.getJavaMap(2));
       return java.util.Optional.of(new TableResult(name, version, rows, false));
     }
     Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path);
@@ -151,11 +150,23 @@ public final class RekeyJob {
         .save(path);
     Row written =
         DeltaTable.forPath(spark, path).history(1).select("version", "operationMetrics").first();
-    Map<String, String> metrics = written.getJavaMap(1);
-    long count = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+    long count = rowsWritten(spark, path, written.getLong(0), written.getJavaMap(1));
     // An empty table holds no pseudonym: Delta then commits nothing, and nothing needed doing.
     return java.util.Optional.of(
         new TableResult(name, written.getLong(0), count, written.getLong(0) > version));
+  }
+
+  /**
+   * The rows of a table a rekey overwrote, as of {@code version}: from the commit's metrics, or,
+   * when Delta recorded none (its statistics off), counted at that version.
+   */
+  private static long rowsWritten(
+      SparkSession spark, String path, long version, Map<String, String> metrics) {
+    String rows = metrics == null ? null : metrics.get("numOutputRows");
+    if (rows != null) {
+      return Long.parseLong(rows);
+    }
+    return spark.read().format("delta").option("versionAsOf", version).load(path).count();
   }
 
   /**
