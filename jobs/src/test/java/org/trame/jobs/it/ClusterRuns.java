@@ -35,7 +35,8 @@ import org.trame.jobs.cli.Main;
  * and two workers on 127.0.0.1, executors in JVMs of their own, authentication and encryption on)
  * with every root on a real HDFS cluster, and on the same cluster with every root on a real
  * S3-compatible server through Hadoop's S3A connector. Both extracts must equal the demo's (run on
- * embedded Spark over local files) byte for byte.
+ * embedded Spark over local files, with Spark's code generation; the cluster runs evaluate
+ * expressions interpreted) byte for byte.
  *
  * <p>The two runs go at once, as two drivers' worth of commands in this JVM's one Spark
  * application, and one executor is killed (SIGKILL) during the HDFS run's first ingest: Spark
@@ -291,6 +292,11 @@ final class ClusterRuns implements AutoCloseable {
     // the parallel collector, as the test JVMs do (less CPU on 2 cores than G1).
     s.put("spark.locality.wait", "0");
     s.put("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC");
+    // Expressions interpreted, no Java generated per plan (as in the unit tests: on these tiny
+    // inputs compiling costs more than it saves). The demo ran with Spark's code generation, so
+    // the byte-for-byte comparison of the extracts also checks one path against the other.
+    s.put("spark.sql.codegen.wholeStage", "false");
+    s.put("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     return s;
   }
 
