@@ -446,20 +446,18 @@ public final class IngestJob {
     }
     Row commit = found.get(0);
     long version = commit.getLong(0);
-    Map<String, String> metrics = commit.isNullAt(1) ? Map.of() : commit.getJavaMap(1);
-    String rows = metrics.get("numOutputRows");
-    if (rows != null) {
-      return new Commit(version, Long.parseLong(rows));
-    }
-    long counted =
-        spark
-            .read()
-            .format("delta")
-            .option("versionAsOf", version)
-            .load(table)
-            .where(col(BATCH).equalTo(batch))
-            .count();
-    return new Commit(version, counted);
+    long rows =
+        org.trame.jobs.spark.DeltaCommits.rowsWritten(
+            commit,
+            1,
+            () ->
+                spark
+                    .read()
+                    .format("delta")
+                    .option("versionAsOf", version)
+                    .load(table)
+                    .where(col(BATCH).equalTo(batch)));
+    return new Commit(version, rows);
   }
 
   /**

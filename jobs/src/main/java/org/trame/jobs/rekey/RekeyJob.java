@@ -25,6 +25,7 @@ import org.trame.config.TableConfig;
 import org.trame.jobs.ingest.IngestTransforms;
 import org.trame.jobs.link.IdentityRecords;
 import org.trame.jobs.link.PersonIds;
+import org.trame.jobs.spark.DeltaCommits;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -119,7 +120,7 @@ public final class RekeyJob {
     Row latest = delta.history(1).select("version", "userMetadata", "operationMetrics").first();
     long version = latest.getLong(0);
     if (tag.equals(latest.getString(1))) {
-      long rows = rowsWritten(spark, path, version, latest.getJavaMap(2));
+      long rows = rowsWritten(spark, path, version, latest, 2);
       return java.util.Optional.of(new TableResult(name, version, rows, false));
     }
     Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path);
@@ -150,23 +151,19 @@ public final class RekeyJob {
         .save(path);
     Row written =
         DeltaTable.forPath(spark, path).history(1).select("version", "operationMetrics").first();
-    long count = rowsWritten(spark, path, written.getLong(0), written.getJavaMap(1));
+    long count = rowsWritten(spark, path, written.getLong(0), written, 1);
     // An empty table holds no pseudonym: Delta then commits nothing, and nothing needed doing.
     return java.util.Optional.of(
         new TableResult(name, written.getLong(0), count, written.getLong(0) > version));
   }
 
-  /**
-   * The rows of a table a rekey overwrote, as of {@code version}: from the commit's metrics, or,
-   * when Delta recorded none (its statistics off), counted at that version.
-   */
+  /** The rows of a table a rekey overwrote, as of {@code version} (the whole table then). */
   private static long rowsWritten(
-      SparkSession spark, String path, long version, Map<String, String> metrics) {
-    String rows = metrics == null ? null : metrics.get("numOutputRows");
-    if (rows != null) {
-      return Long.parseLong(rows);
-    }
-    return spark.read().format("delta").option("versionAsOf", version).load(path).count();
+      SparkSession spark, String path, long version, Row commit, int metrics) {
+    return DeltaCommits.rowsWritten(
+        commit,
+        metrics,
+        () -> spark.read().format("delta").option("versionAsOf", version).load(path));
   }
 
   /**
