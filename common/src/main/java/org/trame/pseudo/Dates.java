@@ -1,6 +1,7 @@
 package org.trame.pseudo;
 
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
@@ -49,9 +50,8 @@ public final class Dates {
       return null;
     }
     String text = raw.trim();
-    String iso = isoFastPath(text);
-    if (iso != null) {
-      return iso;
+    if (isIsoCalendarDate(text)) {
+      return text;
     }
     DateTimeParseException last = null;
     for (DateTimeFormatter f : USUAL) {
@@ -65,24 +65,22 @@ public final class Dates {
   }
 
   /**
-   * The ISO form of a {@code yyyy-MM-dd} date that is a calendar date, else null (then the
-   * formatters decide). Ingest hashes typed dates in this form, one per row and birth date, where
-   * the formatters' parsing was a cost of its own; the answer is the same.
+   * Whether {@code text} is a calendar date written {@code yyyy-MM-dd}, already its ISO form.
+   * Ingest hashes typed dates in this form, one per row and birth date, where the formatters'
+   * parsing was a cost of its own; other forms go to the formatters, so the answer is the same.
    */
-  private static String isoFastPath(String text) {
+  private static boolean isIsoCalendarDate(String text) {
     if (text.length() != 10 || text.charAt(4) != '-' || text.charAt(7) != '-') {
-      return null;
+      return false;
     }
     int year = digits(text, 0, 4);
     int month = digits(text, 5, 7);
     int day = digits(text, 8, 10);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) {
-      return null;
-    }
-    if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
-      return null;
-    }
-    return text;
+    return year >= 0
+        && month >= 1
+        && month <= 12
+        && day >= 1
+        && day <= YearMonth.of(year, month).lengthOfMonth();
   }
 
   /** The value of the ASCII digits {@code text[from, to)}, or -1 if any is not one. */

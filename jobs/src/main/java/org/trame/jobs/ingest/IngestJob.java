@@ -35,6 +35,7 @@ import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.ledger.RunEntry;
+import org.trame.jobs.spark.DeltaCommits;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -447,9 +448,8 @@ public final class IngestJob {
     Row commit = found.get(0);
     long version = commit.getLong(0);
     long rows =
-        org.trame.jobs.spark.DeltaCommits.rowsWritten(
+        DeltaCommits.rowsWritten(
             commit,
-            1,
             () ->
                 spark
                     .read()

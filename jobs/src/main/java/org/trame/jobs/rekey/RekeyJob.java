@@ -120,7 +120,7 @@ public final class RekeyJob {
     Row latest = delta.history(1).select("version", "userMetadata", "operationMetrics").first();
     long version = latest.getLong(0);
     if (tag.equals(latest.getString(1))) {
-      long rows = rowsWritten(spark, path, version, latest, 2);
+      long rows = rowsWritten(spark, path, version, latest);
       return java.util.Optional.of(new TableResult(name, version, rows, false));
     }
     Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path);
@@ -151,19 +151,16 @@ public final class RekeyJob {
         .save(path);
     Row written =
         DeltaTable.forPath(spark, path).history(1).select("version", "operationMetrics").first();
-    long count = rowsWritten(spark, path, written.getLong(0), written, 1);
+    long count = rowsWritten(spark, path, written.getLong(0), written);
     // An empty table holds no pseudonym: Delta then commits nothing, and nothing needed doing.
     return java.util.Optional.of(
         new TableResult(name, written.getLong(0), count, written.getLong(0) > version));
   }
 
   /** The rows of a table a rekey overwrote, as of {@code version} (the whole table then). */
-  private static long rowsWritten(
-      SparkSession spark, String path, long version, Row commit, int metrics) {
+  private static long rowsWritten(SparkSession spark, String path, long version, Row commit) {
     return DeltaCommits.rowsWritten(
-        commit,
-        metrics,
-        () -> spark.read().format("delta").option("versionAsOf", version).load(path));
+        commit, () -> spark.read().format("delta").option("versionAsOf", version).load(path));
   }
 
   /**

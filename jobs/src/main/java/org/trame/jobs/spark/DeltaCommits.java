@@ -13,10 +13,10 @@ public final class DeltaCommits {
    * The rows a commit wrote: its {@code numOutputRows} metric, or, when Delta recorded none (its
    * statistics off), the count of {@code written}, the rows that commit left.
    *
-   * @param commit a row of {@code DeltaTable.history()}
-   * @param metrics the index of {@code operationMetrics} in that row
+   * @param commit a row of {@code DeltaTable.history()} with its {@code operationMetrics}
    */
-  public static long rowsWritten(Row commit, int metrics, Supplier<Dataset<Row>> written) {
+  public static long rowsWritten(Row commit, Supplier<Dataset<Row>> written) {
+    int metrics = commit.fieldIndex("operationMetrics");
     Map<String, String> recorded = commit.isNullAt(metrics) ? Map.of() : commit.getJavaMap(metrics);
     String rows = recorded.get("numOutputRows");
     return rows != null ? Long.parseLong(rows) : written.get().count();
