@@ -2,6 +2,7 @@ package org.trame.jobs.bench;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class Bench implements AutoCloseable {
   private final SparkSession spark;
   private final StageMeter meter;
   private Map<String, Object> stages = new LinkedHashMap<>();
+  private Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
   private String running;
 
   public Bench(SparkSession spark) {
@@ -54,13 +56,34 @@ public final class Bench implements AutoCloseable {
     meter.close();
   }
 
-  /** Runs and measures one stage of the current scale. */
+  /**
+   * Runs and measures one stage of the current scale. A stage run again in the same scale keeps
+   * every run: it is reported by its run of median time, with all the runs' times.
+   */
   public <T> T stage(String name, Supplier<T> work) {
     running = name;
     StageMeter.Timed<T> t = meter.measure(work);
     running = null;
-    stages.put(name, t.measure().toMap());
+    List<Map<String, Object>> all = runs.computeIfAbsent(name, k -> new ArrayList<>());
+    all.add(t.measure().toMap());
+    stages.put(name, median(all));
     return t.value();
+  }
+
+  /**
+   * The run of median time among a stage's runs (the faster of the two middle ones for an even
+   * count), with {@code runs_seconds} listing every run's time in the order they ran. A single run
+   * is itself.
+   */
+  static Map<String, Object> median(List<Map<String, Object>> runs) {
+    if (runs.size() == 1) {
+      return runs.get(0);
+    }
+    List<Map<String, Object>> byTime = new ArrayList<>(runs);
+    byTime.sort(Comparator.comparingDouble(m -> ((Number) m.get("seconds")).doubleValue()));
+    Map<String, Object> m = new LinkedHashMap<>(byTime.get((byTime.size() - 1) / 2));
+    m.put("runs_seconds", runs.stream().map(r -> r.get("seconds")).toList());
+    return m;
   }
 
   /** Records that a stage was not run at this scale (its output was reused). */
@@ -152,6 +175,7 @@ public final class Bench implements AutoCloseable {
     rates.put("end_to_end_rows_per_s_per_core", Math.round(landingRows / pipeline / cores));
     r.put("rates", rates);
     stages = new LinkedHashMap<>();
+    runs = new LinkedHashMap<>();
     return r;
   }
 
@@ -169,6 +193,7 @@ public final class Bench implements AutoCloseable {
     r.put("failed", error.getClass().getSimpleName() + ": " + error.getMessage());
     r.put("stages", stages);
     stages = new LinkedHashMap<>();
+    runs = new LinkedHashMap<>();
     return r;
   }
 

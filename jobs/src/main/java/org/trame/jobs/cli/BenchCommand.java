@@ -72,6 +72,17 @@ final class BenchCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--repeat",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = {
+        "Runs of the baselines and ingest at each scale, taking turns; each stage reports its",
+        "run of median time and the ratios are of medians (default: ${DEFAULT-VALUE}). On a",
+        "busy machine one run's ratio moves by a quarter. Link and extract run once."
+      })
+  int repeat;
+
+  @Option(
       names = "--master",
       paramLabel = "URL",
       description = {
@@ -109,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
                 + p
                 + "'");
       }
+    }
+    if (repeat < 1) {
+      throw CommandException.usage("Cannot bench: --repeat takes 1 or more, got " + repeat);
     }
     Path dir = cli.workingDir().resolve(out).toAbsolutePath().normalize();
     Files.createDirectories(dir);
@@ -232,43 +246,50 @@ final class BenchCommand implements Callable<Integer> {
       }
       warmedUp = true;
     }
-    for (Bench.Baseline b : Bench.Baseline.values()) {
-      cli.progress("  baseline " + b.label());
-      bench.stage(
-          b.label(),
-          () -> {
-            for (SourceConfig s : sources) {
-              for (String batch : batches) {
-                bench.baseline(
-                    b,
-                    paths.landingBatch(s.name(), batch),
-                    s,
-                    baseline + "/" + b.label() + "/" + s.name() + "/" + batch,
-                    pseudonymizer);
-              }
-            }
-            return null;
-          });
-    }
     cli.progress("  DuckDB reference");
     bench.duckDb(sources, batches, paths::landingBatch, work.root().resolve("baseline"));
-    cli.progress("  ingest");
-    List<IngestResult> ingested =
+    // The baselines and ingest take turns, so that a slow spell of the machine falls on all of
+    // them rather than on one stage's every run.
+    List<IngestResult> ingested = List.of();
+    for (int round = 1; round <= repeat; round++) {
+      String run = repeat == 1 ? "" : String.format(" (run %d of %d)", round, repeat);
+      for (Bench.Baseline b : Bench.Baseline.values()) {
+        cli.progress("  baseline " + b.label() + run);
         bench.stage(
-            "ingest",
+            b.label(),
             () -> {
-              List<IngestResult> all = new ArrayList<>();
               for (SourceConfig s : sources) {
                 for (String batch : batches) {
-                  all.add(
-                      IngestJob.run(
-                          spark,
-                          new IngestJob.Request(paths, s, batch, pseudonymizer, RunIds.next()),
-                          line -> {}));
+                  bench.baseline(
+                      b,
+                      paths.landingBatch(s.name(), batch),
+                      s,
+                      baseline + "/" + b.label() + "/" + s.name() + "/" + batch,
+                      pseudonymizer);
                 }
               }
-              return all;
+              return null;
             });
+      }
+      cli.progress("  ingest" + run);
+      // A rerun of a batch replaces it: link reads what the last run wrote.
+      ingested =
+          bench.stage(
+              "ingest",
+              () -> {
+                List<IngestResult> all = new ArrayList<>();
+                for (SourceConfig s : sources) {
+                  for (String batch : batches) {
+                    all.add(
+                        IngestJob.run(
+                            spark,
+                            new IngestJob.Request(paths, s, batch, pseudonymizer, RunIds.next()),
+                            line -> {}));
+                  }
+                }
+                return all;
+              });
+    }
     cli.progress("  link");
     LinkJob.Result linked =
         bench.stage(
