@@ -98,7 +98,24 @@ class DateShapesTest {
                 "//"));
     List<String> out = new ArrayList<>(base);
     for (String b : List.of("2023-01-05", "05/01/2023", "20230105", "2023-1-5")) {
-      for (String end : List.of("\n", "\r\n", "\r", "\u0085", "\u2028", "\u2029", "\n\n", "\t")) {
+      for (String end :
+          List.of(
+              "\n",
+              "\r\n",
+              "\r",
+              "\u0085",
+              "\u2028",
+              "\u2029",
+              "\n\n",
+              "\n\r",
+              "\r\r",
+              "\r\n\n",
+              "\r\n\r\n",
+              "\r\u0085",
+              "\u2028\n",
+              "\t",
+              "\ud83d",
+              "\ud83d\ude00")) {
         out.add(b + end);
         out.add(end + b);
       }
