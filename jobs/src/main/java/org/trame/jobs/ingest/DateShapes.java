@@ -31,50 +31,41 @@ final class DateShapes implements UDF1<String, String> {
       return null;
     }
     int end = text.length() - terminatorLength(text);
+    String tail = text.substring(end);
     switch (format) {
       case "yyyy-MM-dd":
-        return end == 10
-                && digits(text, 0, 4)
-                && text.charAt(4) == '-'
-                && digits(text, 5, 7)
-                && text.charAt(7) == '-'
-                && digits(text, 8, 10)
-            ? text
-            : null;
+        return hasShape(text, end, "9999-99-99") ? text : null;
       case "dd/MM/yyyy":
-        return end == 10
-                && digits(text, 0, 2)
-                && text.charAt(2) == '/'
-                && digits(text, 3, 5)
-                && text.charAt(5) == '/'
-                && digits(text, 6, 10)
-            ? text.substring(6, 10)
-                + '-'
-                + text.substring(3, 5)
-                + '-'
-                + text.substring(0, 2)
-                + text.substring(end)
+        return hasShape(text, end, "99/99/9999")
+            ? iso(text.substring(6, 10), text.substring(3, 5), text.substring(0, 2), tail)
             : null;
       default:
-        return end == 8 && digits(text, 0, 8)
-            ? text.substring(0, 4)
-                + '-'
-                + text.substring(4, 6)
-                + '-'
-                + text.substring(6, 8)
-                + text.substring(end)
+        return hasShape(text, end, "99999999")
+            ? iso(text.substring(0, 4), text.substring(4, 6), text.substring(6, 8), tail)
             : null;
     }
   }
 
-  private static boolean digits(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char ch = s.charAt(i);
-      if (ch < '0' || ch > '9') {
+  /**
+   * Whether {@code text[0, end)} has {@code shape}: an ASCII digit where the shape has {@code 9},
+   * the shape's own character elsewhere.
+   */
+  private static boolean hasShape(String text, int end, String shape) {
+    if (end != shape.length()) {
+      return false;
+    }
+    for (int i = 0; i < end; i++) {
+      char want = shape.charAt(i);
+      char ch = text.charAt(i);
+      if (want == '9' ? ch < '0' || ch > '9' : ch != want) {
         return false;
       }
     }
     return true;
+  }
+
+  private static String iso(String year, String month, String day, String tail) {
+    return year + '-' + month + '-' + day + tail;
   }
 
   /**
