@@ -379,7 +379,7 @@ public final class IngestJob {
     String quarantine = request.paths().quarantineTable(source, p.table().name());
     if (p.quarantined() > 0 || DeltaTable.isDeltaTable(spark, quarantine)) {
       Dataset<Row> bad =
-          IngestTransforms.quarantined(p.rows())
+          IngestTransforms.quarantined(p.rows(), p.table())
               .withColumn("_ingest_run", lit(request.runId()))
               .withColumn(BATCH, lit(request.batch()));
       // mergeSchema: a quarantine table written before reason codes existed gains the column.

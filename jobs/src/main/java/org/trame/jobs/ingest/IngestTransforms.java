@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.dayofmonth;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.make_date;
 import static org.apache.spark.sql.functions.month;
@@ -353,14 +354,23 @@ public final class IngestTransforms {
 
   /**
    * Rows with reasons: the file, the reasons and a JSON payload holding the raw text of
-   * non-identifying columns and the pseudonyms of identifying ones (never a clear identifier).
+   * non-identifying columns and the pseudonyms of identifying ones (never a clear identifier). An
+   * identifying column kept in clear (a sex code, say) is left out of the payload when it is one of
+   * the row's reasons: its value was not what the column holds, and may be a name that slipped into
+   * it; its reason already hides it.
    */
-  public static Dataset<Row> quarantined(Dataset<Row> pseudonymized) {
+  public static Dataset<Row> quarantined(Dataset<Row> pseudonymized, TableConfig table) {
     List<Column> payload = new ArrayList<>();
     for (String name : pseudonymized.columns()) {
-      if (!List.of(REASONS, SOURCE_FILE, RAW, LINE, ROW_KEY).contains(name)) {
-        payload.add(col(name));
+      if (List.of(REASONS, SOURCE_FILE, RAW, LINE, ROW_KEY).contains(name)) {
+        continue;
       }
+      boolean keptIdentifier =
+          table.column(name).map(c -> c.role() != null && c.fate() == Fate.KEEP).orElse(false);
+      payload.add(
+          keptIdentifier
+              ? when(not(exists(col(REASONS), r -> r.startsWith(name + ":"))), col(name)).as(name)
+              : col(name));
     }
     boolean hasRaw = pseudonymized.schema().apply(RAW).dataType() instanceof StructType;
     Column rawFields = hasRaw ? to_json(col(RAW)) : lit(null).cast(DataTypes.StringType);

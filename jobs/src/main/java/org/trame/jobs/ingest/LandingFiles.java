@@ -131,20 +131,14 @@ final class LandingFiles {
       if (header.isEmpty()) {
         throw rejected("Cannot ingest " + file + ": the file is empty (not even a header line)");
       }
-      List<String> missing = new ArrayList<>(declared);
-      missing.removeAll(header);
-      List<String> extra = new ArrayList<>(header);
-      extra.removeAll(declared);
-      boolean twice = header.stream().distinct().count() != header.size();
-      if (!missing.isEmpty() || !extra.isEmpty() || twice) {
+      String mismatch = headerMismatch(header, declared);
+      if (mismatch != null) {
         throw rejected(
             "Cannot ingest "
                 + file
                 + " line 1: header does not match table "
                 + table.name()
-                + (missing.isEmpty() ? "" : "; missing columns " + missing)
-                + (extra.isEmpty() ? "" : "; undeclared columns " + shorten(extra))
-                + (twice ? "; a column is named twice" : "")
+                + mismatch
                 + " (fix the file or conf/sources)");
       }
       if (first != null && !first.equals(header)) {
@@ -157,6 +151,46 @@ final class LandingFiles {
       first = header;
     }
     return first;
+  }
+
+  /**
+   * What is wrong with a header, or null when it has exactly the declared columns. Names the
+   * header's own columns only when its first line is a header at all: a file delivered without one
+   * has a row of data there, whose values (names, NIRs) must not reach messages or the ledger. A
+   * line sharing fewer than half of its fields with the declared names is taken for such a row.
+   */
+  static String headerMismatch(List<String> header, List<String> declared) {
+    List<String> missing = new ArrayList<>(declared);
+    missing.removeAll(header);
+    boolean twice = header.stream().distinct().count() != header.size();
+    long known = header.stream().filter(declared::contains).count();
+    if (missing.isEmpty() && header.size() == declared.size() && !twice) {
+      return null;
+    }
+    if (known * 2 < header.size()) {
+      return String.format(
+          "; its first line is not a header: %d of its %d fields are declared column names (is"
+              + " the header line missing? its values are not shown, since they may be data)",
+          known, header.size());
+    }
+    List<String> extra = new ArrayList<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.get(i);
+      if (!declared.contains(name)) {
+        extra.add(
+            name.isBlank()
+                ? "an empty name at column "
+                    + (i + 1)
+                    + (i == header.size() - 1 ? " (a delimiter at the end of the line?)" : "")
+                : "'"
+                    + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
+                    + "' at column "
+                    + (i + 1));
+      }
+    }
+    return (missing.isEmpty() ? "" : "; missing columns " + missing)
+        + (extra.isEmpty() ? "" : "; undeclared columns: " + shorten(extra))
+        + (twice ? "; a column is named twice" : "");
   }
 
   /** SHA-256 and size of every file, computed by Spark tasks (one per file). */
@@ -208,8 +242,8 @@ final class LandingFiles {
 
   private static String shorten(List<String> names) {
     return names.size() <= 10
-        ? names.toString()
-        : names.subList(0, 10) + " and " + (names.size() - 10) + " more";
+        ? String.join(", ", names)
+        : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
   }
 
   static CommandException rejected(String message) {

@@ -248,7 +248,7 @@ class IngestJobTest {
         .isInstanceOf(CommandException.class)
         .hasMessageContaining("patients.csv.gz line 1: header does not match table patients")
         .hasMessageContaining("missing columns [VISITES]")
-        .hasMessageContaining("undeclared columns [VISITS]");
+        .hasMessageContaining("undeclared columns: 'VISITS' at column 7");
   }
 
   @Test

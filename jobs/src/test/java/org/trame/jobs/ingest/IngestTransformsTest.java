@@ -75,7 +75,7 @@ class IngestTransformsTest {
     assertThat(accepted.get(0).<String>getAs("DAY")).isEqualTo("2023-05");
     assertThat(accepted.get(0).<String>getAs("CP")).isEqualTo("75");
     assertThat(accepted.get(1).<String>getAs("CP")).isEqualTo("2B");
-    List<Row> rejected = IngestTransforms.quarantined(out).orderBy("line").collectAsList();
+    List<Row> rejected = IngestTransforms.quarantined(out, TABLE).orderBy("line").collectAsList();
     assertThat(rejected).extracting(r -> r.<Long>getAs("line")).containsExactly(4L, 5L, 6L);
     assertThat(rejected.get(0).getList(rejected.get(0).fieldIndex("reasons")))
         .containsExactly("duplicate of v.csv line 2");
@@ -110,5 +110,53 @@ class IngestTransformsTest {
     assertThat(cleanDuplicates).isEqualTo(3);
     assertThat(accepted).isEqualTo(clean - cleanDuplicates).isEqualTo(3);
     assertThat(repeated.count()).isEqualTo(3);
+  }
+
+  @Test
+  void aKeptIdentifierThatFailsItsCheckIsLeftOutOfTheQuarantinePayload(SparkSession spark) {
+    TableConfig patients =
+        ConfigLoader.parse(
+            """
+            name: patients
+            files: p.csv
+            columns:
+              - { name: IPP, required: true }
+              - { name: SEXE, role: sex, fate: keep, codes: [M, F] }
+              - { name: POIDS, type: integer }
+            """,
+            "patients.yaml",
+            TableConfig.class);
+    StructType schema =
+        new StructType()
+            .add(IngestTransforms.SOURCE_FILE, DataTypes.StringType)
+            .add(IngestTransforms.LINE, DataTypes.LongType)
+            .add(IngestTransforms.PARSE_ERROR, DataTypes.StringType)
+            .add("IPP", DataTypes.StringType)
+            .add("SEXE", DataTypes.StringType)
+            .add("POIDS", DataTypes.StringType);
+    Dataset<Row> raw =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("p.csv", 2L, null, "1", "THOMAS-SYLVIE", "70"),
+                RowFactory.create("p.csv", 3L, null, "2", "F", "heavy")),
+            schema);
+    Dataset<Row> checked =
+        IngestTransforms.pseudonymize(
+            IngestTransforms.typeAndValidate(raw, patients)
+                .withColumn(
+                    IngestTransforms.ROW_KEY,
+                    org.apache.spark.sql.functions.lit(null).cast("string")),
+            patients,
+            P);
+    List<Row> rejected =
+        IngestTransforms.quarantined(checked, patients).orderBy("line").collectAsList();
+    assertThat(rejected).hasSize(2);
+    String nameInSex = rejected.get(0).getAs("payload");
+    assertThat(rejected.get(0).getList(rejected.get(0).fieldIndex("reasons")))
+        .containsExactly("SEXE: unknown code (identifier value not shown)");
+    assertThat(nameInSex).doesNotContain("THOMAS").doesNotContain("SEXE").contains("\"POIDS\":70");
+    // A row rejected for another column keeps its valid sex code, as an accepted row would.
+    String badWeight = rejected.get(1).getAs("payload");
+    assertThat(badWeight).contains("\"SEXE\":\"F\"");
   }
 }
