@@ -69,6 +69,19 @@ final class ErrorReporter {
     return "Cannot run " + command + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
 
+  /**
+   * The whole message of a rejection Trame wrote itself (a quarantine rate over its limit, with its
+   * top reasons, whose values are already masked), on one line for the run ledger; any other
+   * error's first line.
+   */
+  static String forLedger(RuntimeException e) {
+    if (e instanceof CommandException && exitCode(e) == ExitCode.DATA_REJECTED) {
+      return String.join(
+          " | ", e.getMessage().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    }
+    return firstLine(e);
+  }
+
   /** The first line of an error's message (or its class name), for the run ledger. */
   static String firstLine(RuntimeException e) {
     return e.getMessage() == null

@@ -59,7 +59,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(
         names = "--all-pending",
-        description = "Every landed batch not ingested yet, oldest first.")
+        description =
+            "Every landed batch not ingested yet, oldest first; a batch refused does not stop the"
+                + " others.")
     boolean allPending;
   }
 
@@ -89,16 +91,43 @@ final class IngestCommand implements Callable<Integer> {
       cli.out().println("Nothing to ingest for " + source + ": every landed batch is ingested.");
       return ExitCode.OK;
     }
+    // With --all-pending, a batch refused for its own data, files or lock does not hold back the
+    // batches after it: each is tried, and the command fails at the end, naming what was left.
+    List<String> failed = new ArrayList<>();
+    CommandException first = null;
     for (String batch : batches) {
-      ingest(
-          cli,
-          spark,
-          ledger,
-          new IngestJob.Request(paths, sourceConfig, batch, pseudonymizer, RunIds.next()),
-          replace,
-          arguments(batch));
+      try {
+        ingest(
+            cli,
+            spark,
+            ledger,
+            new IngestJob.Request(paths, sourceConfig, batch, pseudonymizer, RunIds.next()),
+            replace,
+            arguments(batch));
+      } catch (CommandException e) {
+        if (which.batch != null || !aboutOneBatch(e)) {
+          throw e;
+        }
+        ErrorReporter.report(e, "ingest", false, cli.err());
+        failed.add(batch + " (exit " + e.exitCode() + ")");
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw new CommandException(
+          first.exitCode(),
+          String.format(
+              "%d of %d pending batches of %s not ingested: %s; the others were",
+              failed.size(), batches.size(), source, String.join(", ", failed)));
     }
     return ExitCode.OK;
+  }
+
+  /** A refusal that concerns one batch (its rows, its files, its lock), not the whole command. */
+  private static boolean aboutOneBatch(CommandException e) {
+    return e.exitCode() == ExitCode.DATA_REJECTED
+        || e.exitCode() == ExitCode.USAGE
+        || e.exitCode() == ExitCode.WRITE_CONFLICT;
   }
 
   private String arguments(String batch) {
@@ -198,7 +227,7 @@ final class IngestCommand implements Callable<Integer> {
       return result;
     } catch (RuntimeException e) {
       int code = ErrorReporter.exitCode(e);
-      String message = ErrorReporter.firstLine(e);
+      String message = ErrorReporter.forLedger(e);
       ledger.append(
           entry.ended(
               code == ExitCode.DATA_REJECTED ? RunEntry.REJECTED : RunEntry.FAILED,

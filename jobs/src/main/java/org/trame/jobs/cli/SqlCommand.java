@@ -112,7 +112,7 @@ final class SqlCommand implements Callable<Integer> {
         for (Row r : list.subList(0, max > 0 ? Math.min(max, list.size()) : list.size())) {
           List<String> cells = new ArrayList<>();
           for (int i = 0; i < columns.length; i++) {
-            cells.add(r.isNullAt(i) ? "" : csv(String.valueOf(r.get(i))));
+            cells.add(r.isNullAt(i) ? "" : csv(text(r.get(i))));
           }
           out.println(String.join(",", cells));
         }
@@ -153,7 +153,61 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   private static String cell(Row r, int i) {
-    return r.isNullAt(i) ? "NULL" : String.valueOf(r.get(i)).replace('\n', ' ');
+    return r.isNullAt(i) ? "NULL" : text(r.get(i)).replace('\n', ' ');
+  }
+
+  /**
+   * A value as text: arrays, maps and structs in JSON, as {@code --format json} writes them, rather
+   * than as Scala's {@code ArraySeq(...)}, which no CSV reader understands.
+   */
+  static String text(Object value) {
+    if (value instanceof scala.collection.Seq<?> || value instanceof scala.collection.Map<?, ?>) {
+      return json(value);
+    }
+    if (value instanceof Row row) {
+      return row.json();
+    }
+    return String.valueOf(value);
+  }
+
+  private static String json(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof scala.collection.Seq<?> seq) {
+      List<String> items = new ArrayList<>();
+      seq.foreach(v -> items.add(json(v)));
+      return "[" + String.join(",", items) + "]";
+    }
+    if (value instanceof scala.collection.Map<?, ?> map) {
+      List<String> items = new ArrayList<>();
+      map.foreach(kv -> items.add(json(String.valueOf(kv._1())) + ":" + json(kv._2())));
+      return "{" + String.join(",", items) + "}";
+    }
+    if (value instanceof Row row) {
+      return row.json();
+    }
+    if (value instanceof Number || value instanceof Boolean) {
+      return value.toString();
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : value.toString().toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static String pad(String s, int width) {

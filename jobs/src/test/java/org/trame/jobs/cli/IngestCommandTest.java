@@ -93,7 +93,9 @@ class IngestCommandTest {
     assertThat(runs.out())
         .contains("\"status\":\"rejected\"")
         .contains("\"status\":\"failed\"")
-        .contains("\"exit_code\":3");
+        .contains("\"exit_code\":3")
+        // A rejected run's ledger row keeps the top reasons, not only the first line.
+        .contains("nothing was committed. Top reasons: | 1  CODE: unknown code");
     assertThat(run("runs", "--status", "rejected").out())
         .contains("src/2023-03")
         .doesNotContain("src/2023-02");
@@ -114,5 +116,14 @@ class IngestCommandTest {
         .doesNotContain(NIR.substring(0, 13))
         .doesNotContain(PASSWORD)
         .contains("sha256");
+
+    // --all-pending tries every pending batch: the rejected 2023-03 does not hold back 2023-04.
+    land("2023-04", "5;;A");
+    InProcess.Run pending = run("ingest", "--source", "src", "--all-pending");
+    assertThat(pending.code()).isEqualTo(ExitCode.DATA_REJECTED);
+    assertThat(pending.out()).contains("Ingested src batch 2023-04: 1 rows read, 1 accepted");
+    assertThat(pending.err())
+        .contains("Cannot ingest table t: 1 of 2 rows rejected")
+        .contains("1 of 2 pending batches of src not ingested: 2023-03 (exit 3); the others were");
   }
 }
