@@ -191,6 +191,7 @@ final class IngestCommand implements Callable<Integer> {
             request.runId(),
             "ingest of " + source + " batch " + batch)) {
       RekeyMarker.refuseWhilePresent(spark, request.paths(), "ingest " + source + " " + batch);
+      ledger.markInterruptedBefore(source, batch, entry);
       entry =
           entry.withInputs(
               fingerprint != null ? fingerprint : IngestJob.fingerprint(spark, request));

@@ -108,7 +108,8 @@ final class RunsCommand implements Callable<Integer> {
     m.put("started", r.started().toString());
     m.put("ended", r.ended() == null ? null : r.ended().toString());
     m.put("status", r.status());
-    m.put("exit_code", r.exitCode());
+    // A run still running (or killed before recording its end) has no exit code yet.
+    m.put("exit_code", r.ended() == null ? null : r.exitCode());
     m.put("message", r.message());
     m.put("source", r.source());
     m.put("batch", r.batch());

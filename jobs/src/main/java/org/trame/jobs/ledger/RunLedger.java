@@ -186,6 +186,49 @@ public final class RunLedger {
     }
   }
 
+  /**
+   * Records as interrupted the ingests of a batch left {@code running} that started before {@code
+   * holder}, which now holds the batch's lock: a run killed before it took the lock (during its
+   * start) left no lock to take over, so {@link #markInterrupted} never found it. One that is in
+   * fact still starting would fail at the lock with exit 4 anyway.
+   */
+  public void markInterruptedBefore(String source, String batch, RunEntry holder) {
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return;
+    }
+    Map<String, RunEntry> latest = new LinkedHashMap<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(location)
+            .where(
+                col("command")
+                    .equalTo("ingest")
+                    .and(col("source").equalTo(source))
+                    .and(col("batch").equalTo(batch))
+                    .and(col("started").lt(new Timestamp(holder.started().toEpochMilli()))))
+            .collectAsList()) {
+      RunEntry e = entry(r);
+      RunEntry seen = latest.get(e.runId());
+      if (seen == null || RunEntry.RUNNING.equals(seen.status())) {
+        latest.put(e.runId(), e);
+      }
+    }
+    for (RunEntry e : latest.values()) {
+      if (RunEntry.RUNNING.equals(e.status()) && !e.runId().equals(holder.runId())) {
+        append(
+            e.ended(
+                RunEntry.FAILED,
+                1,
+                "interrupted: the run stopped before it took its lock (killed?); run "
+                    + holder.runId()
+                    + " took the lock after it",
+                List.of()));
+      }
+    }
+  }
+
   /** The newest successful ingest of a source's batch, if any. */
   public Optional<RunEntry> lastIngest(String source, String batch) {
     return newestSucceeded(

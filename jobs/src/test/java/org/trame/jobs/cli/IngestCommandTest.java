@@ -119,11 +119,29 @@ class IngestCommandTest {
 
     // --all-pending tries every pending batch: the rejected 2023-03 does not hold back 2023-04.
     land("2023-04", "5;;A");
+    // A run of 2023-04 killed during its start, before it took the batch's lock: only its running
+    // row is in the ledger, and no lock is left for the next run to take over.
+    new org.trame.jobs.ledger.RunLedger(spark, dir.resolve("wh").toString())
+        .append(
+            org.trame.jobs.ledger.RunEntry.start(
+                "20230401T000000Z-killed",
+                "ingest",
+                "--source src --batch 2023-04",
+                "src",
+                "2023-04",
+                "link-v1",
+                "test"));
+    assertThat(run("runs", "--status", "running", "--json").out())
+        .contains("20230401T000000Z-killed")
+        .contains("\"exit_code\":null");
     InProcess.Run pending = run("ingest", "--source", "src", "--all-pending");
     assertThat(pending.code()).isEqualTo(ExitCode.DATA_REJECTED);
     assertThat(pending.out()).contains("Ingested src batch 2023-04: 1 rows read, 1 accepted");
     assertThat(pending.err())
         .contains("Cannot ingest table t: 1 of 2 rows rejected")
         .contains("1 of 2 pending batches of src not ingested: 2023-03 (exit 3); the others were");
+    assertThat(run("runs", "--status", "running").out()).doesNotContain("killed");
+    assertThat(run("runs", "--json").out())
+        .contains("interrupted: the run stopped before it took its lock (killed?)");
   }
 }
