@@ -52,6 +52,7 @@ public final class CsvReader implements Closeable {
   private final char quote;
   private final Limits limits;
   private final boolean utf8;
+  private final boolean singleByte;
   private final Deque<Physical> pushedBack = new ArrayDeque<>();
   private byte[] buffer = new byte[8192];
   private final byte[] chunk = new byte[65536];
@@ -71,6 +72,7 @@ public final class CsvReader implements Closeable {
     this.quote = quote;
     this.limits = limits;
     this.utf8 = charset.equals(StandardCharsets.UTF_8);
+    this.singleByte = !utf8 && charset.canEncode() && charset.newEncoder().maxBytesPerChar() == 1;
   }
 
   /** The number of physical lines read so far. */
@@ -262,6 +264,15 @@ public final class CsvReader implements Closeable {
       start = 3;
     }
     int end = len > start && buffer[len - 1] == '\r' ? len - 1 : len;
+    if (singleByte && holdsUtf8(buffer, start, end)) {
+      return new Physical(
+          number,
+          null,
+          "not valid "
+              + decoder.charset().name()
+              + " text, but UTF-8 text (check the declared"
+              + " charset)");
+    }
     try {
       CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(buffer, start, end - start));
       return new Physical(number, chars.toString(), null);
@@ -271,6 +282,22 @@ public final class CsvReader implements Closeable {
           null,
           "not valid " + decoder.charset().name() + " text (check the declared charset)");
     }
+  }
+
+  /**
+   * True when a line of a single-byte charset (Latin-1, say) holds UTF-8's two-byte form of an
+   * accented Latin letter: byte C3 then a continuation byte, read as {@code Ã©} for {@code é}.
+   * Latin-1 text has no reason to put {@code Ã} before a symbol or a control character, while a
+   * UTF-8 file delivered as Latin-1 does it at every accent; read on, it would turn a name into
+   * another one, and its pseudonym with it.
+   */
+  private static boolean holdsUtf8(byte[] bytes, int from, int to) {
+    for (int i = from; i + 1 < to; i++) {
+      if (bytes[i] == (byte) 0xC3 && (bytes[i + 1] & 0xC0) == 0x80) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -90,6 +90,27 @@ class CsvReaderTest {
   }
 
   @Test
+  void utf8DeclaredAsLatin1IsAnErrorNotMojibake() throws IOException {
+    byte[] utf8 = "nom\nStéphanie\nok\nOcéane;Müller\n".getBytes(StandardCharsets.UTF_8);
+    for (java.nio.charset.Charset declared :
+        List.of(StandardCharsets.ISO_8859_1, java.nio.charset.Charset.forName("windows-1252"))) {
+      List<CsvReader.Record> r = read(utf8, declared, CsvReader.Limits.defaults());
+      assertThat(r.get(1).error())
+          .isEqualTo(
+              "not valid "
+                  + declared.name()
+                  + " text, but UTF-8 text (check the declared charset)");
+      assertThat(r.get(2).fields()).containsExactly("ok");
+      assertThat(r.get(3).ok()).isFalse();
+    }
+    // Genuine Latin-1, capitals and Ã included, is read as it is.
+    byte[] latin1 = "nom\nHÉLÈNE;Ã;JOÃO;ÃÃ;Stéphanie\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(
+            read(latin1, StandardCharsets.ISO_8859_1, CsvReader.Limits.defaults()).get(1).fields())
+        .containsExactly("HÉLÈNE", "Ã", "JOÃO", "ÃÃ", "Stéphanie");
+  }
+
+  @Test
   void hugeLinesAndTooManyFieldsAreBounded() throws IOException {
     CsvReader.Limits limits = new CsvReader.Limits(1000, 5, 50);
     String huge = "x".repeat(5000);

@@ -29,6 +29,9 @@ class ReasonCodesTest {
     EXAMPLES.put("line 4, column 19: quote opened here is never closed", "quoting");
     EXAMPLES.put("line 4, column 7: text after a closing quote", "quoting");
     EXAMPLES.put("line 2, not valid UTF-8 text (check the declared charset)", "charset");
+    EXAMPLES.put(
+        "line 3, not valid ISO-8859-1 text, but UTF-8 text (check the declared charset)",
+        "charset");
     EXAMPLES.put("line 9, line longer than 1048576 bytes", "too_long");
     EXAMPLES.put("line 9, more than 10000 fields", "too_long");
     EXAMPLES.put("ID: required value missing", "required");
