@@ -117,8 +117,12 @@ final class IngestCommand implements Callable<Integer> {
       throw new CommandException(
           first.exitCode(),
           String.format(
-              "%d of %d pending batches of %s not ingested: %s; the others were",
-              failed.size(), batches.size(), source, String.join(", ", failed)));
+              "%d of %d pending batches of %s not ingested: %s%s",
+              failed.size(),
+              batches.size(),
+              source,
+              String.join(", ", failed),
+              failed.size() < batches.size() ? "; the others were" : ""));
     }
     return ExitCode.OK;
   }
