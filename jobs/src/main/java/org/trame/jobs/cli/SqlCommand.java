@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.trame.config.ConfigLoader;
 import org.trame.config.SourceConfig;
 import org.trame.config.TrameConfig;
 import org.trame.jobs.spark.SparkSessions;
@@ -161,53 +163,34 @@ final class SqlCommand implements Callable<Integer> {
    * than as Scala's {@code ArraySeq(...)}, which no CSV reader understands.
    */
   static String text(Object value) {
-    if (value instanceof scala.collection.Seq<?> || value instanceof scala.collection.Map<?, ?>) {
-      return json(value);
-    }
-    if (value instanceof Row row) {
-      return row.json();
-    }
-    return String.valueOf(value);
+    return value instanceof scala.collection.Iterable<?> || value instanceof Row
+        ? ConfigLoader.toJson(plain(value))
+        : String.valueOf(value);
   }
 
-  private static String json(Object value) {
-    if (value == null) {
-      return "null";
-    }
-    if (value instanceof scala.collection.Seq<?> seq) {
-      List<String> items = new ArrayList<>();
-      seq.foreach(v -> items.add(json(v)));
-      return "[" + String.join(",", items) + "]";
+  /** Spark's nested values as Java lists and maps; leaves other than numbers as their text. */
+  private static Object plain(Object value) {
+    if (value == null || value instanceof Number || value instanceof Boolean) {
+      return value;
     }
     if (value instanceof scala.collection.Map<?, ?> map) {
-      List<String> items = new ArrayList<>();
-      map.foreach(kv -> items.add(json(String.valueOf(kv._1())) + ":" + json(kv._2())));
-      return "{" + String.join(",", items) + "}";
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.foreach(kv -> out.put(String.valueOf(kv._1()), plain(kv._2())));
+      return out;
     }
-    if (value instanceof Row row) {
-      return row.json();
+    if (value instanceof scala.collection.Iterable<?> items) {
+      List<Object> out = new ArrayList<>();
+      items.foreach(v -> out.add(plain(v)));
+      return out;
     }
-    if (value instanceof Number || value instanceof Boolean) {
-      return value.toString();
-    }
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : value.toString().toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
+    if (value instanceof Row row && row.schema() != null) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (int i = 0; i < row.size(); i++) {
+        out.put(row.schema().fieldNames()[i], plain(row.get(i)));
       }
+      return out;
     }
-    return b.append('"').toString();
+    return String.valueOf(value);
   }
 
   private static String pad(String s, int width) {

@@ -117,15 +117,7 @@ public final class RunLedger {
     if (since != null) {
       all = all.where(col("started").geq(new Timestamp(since.toEpochMilli())));
     }
-    Map<String, RunEntry> latest = new LinkedHashMap<>();
-    for (Row r : all.collectAsList()) {
-      RunEntry e = entry(r);
-      RunEntry seen = latest.get(e.runId());
-      if (seen == null || RunEntry.RUNNING.equals(seen.status())) {
-        latest.put(e.runId(), e);
-      }
-    }
-    return latest.values().stream()
+    return latestEvents(all.collectAsList()).values().stream()
         .filter(e -> status == null || e.status().equals(status))
         .sorted(Comparator.comparing(RunEntry::started).reversed())
         .limit(limit)
@@ -151,20 +143,15 @@ public final class RunLedger {
     if (!DeltaTable.isDeltaTable(spark, location)) {
       return Optional.empty();
     }
-    RunEntry found = null;
-    for (Row r :
-        spark
-            .read()
-            .format("delta")
-            .load(location)
-            .where(col("run_id").equalTo(runId))
-            .collectAsList()) {
-      RunEntry e = entry(r);
-      if (found == null || RunEntry.RUNNING.equals(found.status())) {
-        found = e;
-      }
-    }
-    return Optional.ofNullable(found);
+    return Optional.ofNullable(
+        latestEvents(
+                spark
+                    .read()
+                    .format("delta")
+                    .load(location)
+                    .where(col("run_id").equalTo(runId))
+                    .collectAsList())
+            .get(runId));
   }
 
   /**
@@ -196,25 +183,19 @@ public final class RunLedger {
     if (!DeltaTable.isDeltaTable(spark, location)) {
       return;
     }
-    Map<String, RunEntry> latest = new LinkedHashMap<>();
-    for (Row r :
-        spark
-            .read()
-            .format("delta")
-            .load(location)
-            .where(
-                col("command")
-                    .equalTo("ingest")
-                    .and(col("source").equalTo(source))
-                    .and(col("batch").equalTo(batch))
-                    .and(col("started").lt(new Timestamp(holder.started().toEpochMilli()))))
-            .collectAsList()) {
-      RunEntry e = entry(r);
-      RunEntry seen = latest.get(e.runId());
-      if (seen == null || RunEntry.RUNNING.equals(seen.status())) {
-        latest.put(e.runId(), e);
-      }
-    }
+    Map<String, RunEntry> latest =
+        latestEvents(
+            spark
+                .read()
+                .format("delta")
+                .load(location)
+                .where(
+                    col("command")
+                        .equalTo("ingest")
+                        .and(col("source").equalTo(source))
+                        .and(col("batch").equalTo(batch))
+                        .and(col("started").lt(new Timestamp(holder.started().toEpochMilli()))))
+                .collectAsList());
     for (RunEntry e : latest.values()) {
       if (RunEntry.RUNNING.equals(e.status()) && !e.runId().equals(holder.runId())) {
         append(
@@ -227,6 +208,21 @@ public final class RunLedger {
                 List.of()));
       }
     }
+  }
+
+  /**
+   * The latest event of each run among ledger rows: its end when it has one, else {@code running}.
+   */
+  private static Map<String, RunEntry> latestEvents(List<Row> rows) {
+    Map<String, RunEntry> latest = new LinkedHashMap<>();
+    for (Row r : rows) {
+      RunEntry e = entry(r);
+      RunEntry seen = latest.get(e.runId());
+      if (seen == null || RunEntry.RUNNING.equals(seen.status())) {
+        latest.put(e.runId(), e);
+      }
+    }
+    return latest;
   }
 
   /** The newest successful ingest of a source's batch, if any. */

@@ -40,14 +40,19 @@ class IngestTransformsTest {
           TableConfig.class);
 
   private static Dataset<Row> raw(SparkSession spark, Object[]... rows) {
+    return landed(spark, List.of("VISIT", "DAY", "CP"), rows);
+  }
+
+  /** Rows as the landing reader yields them: file, line, parse error, then the text columns. */
+  private static Dataset<Row> landed(SparkSession spark, List<String> columns, Object[]... rows) {
     StructType schema =
         new StructType()
             .add(IngestTransforms.SOURCE_FILE, DataTypes.StringType)
             .add(IngestTransforms.LINE, DataTypes.LongType)
-            .add(IngestTransforms.PARSE_ERROR, DataTypes.StringType)
-            .add("VISIT", DataTypes.StringType)
-            .add("DAY", DataTypes.StringType)
-            .add("CP", DataTypes.StringType);
+            .add(IngestTransforms.PARSE_ERROR, DataTypes.StringType);
+    for (String c : columns) {
+      schema = schema.add(c, DataTypes.StringType);
+    }
     return spark.createDataFrame(List.of(rows).stream().map(RowFactory::create).toList(), schema);
   }
 
@@ -126,20 +131,12 @@ class IngestTransformsTest {
             """,
             "patients.yaml",
             TableConfig.class);
-    StructType schema =
-        new StructType()
-            .add(IngestTransforms.SOURCE_FILE, DataTypes.StringType)
-            .add(IngestTransforms.LINE, DataTypes.LongType)
-            .add(IngestTransforms.PARSE_ERROR, DataTypes.StringType)
-            .add("IPP", DataTypes.StringType)
-            .add("SEXE", DataTypes.StringType)
-            .add("POIDS", DataTypes.StringType);
     Dataset<Row> raw =
-        spark.createDataFrame(
-            List.of(
-                RowFactory.create("p.csv", 2L, null, "1", "THOMAS-SYLVIE", "70"),
-                RowFactory.create("p.csv", 3L, null, "2", "F", "heavy")),
-            schema);
+        landed(
+            spark,
+            List.of("IPP", "SEXE", "POIDS"),
+            new Object[] {"p.csv", 2L, null, "1", "THOMAS-SYLVIE", "70"},
+            new Object[] {"p.csv", 3L, null, "2", "F", "heavy"});
     Dataset<Row> checked =
         IngestTransforms.pseudonymize(
             IngestTransforms.typeAndValidate(raw, patients)
