@@ -200,7 +200,7 @@ final class BackfillCommand implements Callable<Integer> {
         counts.add(
             new RunEntry.TableCounts(
                 source + "/" + o.batch(),
-                0,
+                null,
                 o.result().rowsRead(),
                 o.result().rowsAccepted(),
                 o.result().rowsQuarantined()));

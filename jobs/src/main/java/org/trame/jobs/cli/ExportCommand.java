@@ -140,7 +140,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     List<RunEntry.TableCounts> counts = new ArrayList<>();
     for (ExtractExport.Exported e : written) {
-      counts.add(new RunEntry.TableCounts(e.file(), 0, e.rows(), e.rows(), 0));
+      counts.add(new RunEntry.TableCounts(e.file(), null, e.rows(), e.rows(), 0));
       cli.out().println(shown(e.file()));
     }
     ledger.append(

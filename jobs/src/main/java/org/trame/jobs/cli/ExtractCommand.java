@@ -220,7 +220,7 @@ final class ExtractCommand implements Callable<Integer> {
       counts.add(
           new RunEntry.TableCounts(
               "extracts/" + project + "/" + t.name(),
-              0,
+              null,
               t.rows() + t.rowsSuppressed(),
               t.rows(),
               t.rowsSuppressed()));

@@ -238,7 +238,7 @@ final class IngestCommand implements Callable<Integer> {
               code == ExitCode.DATA_REJECTED ? RunEntry.REJECTED : RunEntry.FAILED,
               code,
               message,
-              List.of()));
+              e instanceof IngestJob.Rejected rejected ? rejected.counts() : List.of()));
       throw e;
     }
   }

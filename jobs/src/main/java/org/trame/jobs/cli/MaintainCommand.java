@@ -111,7 +111,7 @@ final class MaintainCommand implements Callable<Integer> {
         after += o.after().storedBytes();
         counts.add(
             new RunEntry.TableCounts(
-                t.name(), 0, o.before().storedFiles(), o.after().storedFiles(), 0));
+                t.name(), null, o.before().storedFiles(), o.after().storedFiles(), 0));
         cli.out()
             .printf(
                 Locale.ROOT,

@@ -161,8 +161,18 @@ public final class IngestJob {
       // Tables prepared before another failed are kept, so that their cached keys are released.
       eachTable(
           pool, tables, table -> prepare(spark, landing, folder, table, request, lines), prepared);
+      List<RunEntry.TableCounts> counted = new ArrayList<>();
       for (Prepared p : prepared) {
-        checkThreshold(p);
+        counted.add(
+            new RunEntry.TableCounts(
+                p.table().name(),
+                null,
+                p.accepted() + p.quarantined(),
+                p.accepted(),
+                p.quarantined()));
+      }
+      for (Prepared p : prepared) {
+        checkThreshold(p, counted);
       }
       List<IngestResult.TableResult> results = new ArrayList<>();
       eachTable(pool, prepared, p -> write(spark, p, request, lines), results);
@@ -322,7 +332,26 @@ public final class IngestJob {
     return new Prepared(table, files, checked, repeated, accepted, quarantined);
   }
 
-  private static void checkThreshold(Prepared p) {
+  /**
+   * A batch refused for its rows (exit 3): nothing was committed. It carries what every table of
+   * the batch counted, with no version, for the run's ledger row.
+   */
+  public static final class Rejected extends CommandException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<RunEntry.TableCounts> counts;
+
+    Rejected(String message, List<RunEntry.TableCounts> counts) {
+      super(ExitCode.DATA_REJECTED, message);
+      this.counts = List.copyOf(counts);
+    }
+
+    /** Rows read, accepted and quarantined per table of the batch; no version (none written). */
+    public List<RunEntry.TableCounts> counts() {
+      return counts;
+    }
+  }
+
+  private static void checkThreshold(Prepared p, List<RunEntry.TableCounts> counted) {
     long read = p.accepted() + p.quarantined();
     double rate = read == 0 ? 0 : (double) p.quarantined() / read;
     if (rate <= p.table().maxQuarantineRate()
@@ -346,8 +375,7 @@ public final class IngestJob {
     for (Row r : top) {
       b.append(String.format("%n  %,8d  %s", r.getLong(1), r.getString(0)));
     }
-    throw new CommandException(
-        ExitCode.DATA_REJECTED,
+    throw new Rejected(
         String.format(
             "Cannot ingest table %s: %,d of %,d rows rejected (%.1f%%, limit %.1f%%); nothing was committed. Top reasons:%s",
             p.table().name(),
@@ -355,7 +383,8 @@ public final class IngestJob {
             read,
             rate * 100,
             p.table().maxQuarantineRate() * 100,
-            b));
+            b),
+        counted);
   }
 
   private static IngestResult.TableResult write(

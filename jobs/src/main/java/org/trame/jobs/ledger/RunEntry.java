@@ -44,9 +44,12 @@ public record RunEntry(
   public record InputFile(String table, String path, String sha256, long bytes)
       implements java.io.Serializable {}
 
-  /** What a run did to one table. */
+  /**
+   * What a run did to one table: the Delta version it wrote ({@code null} when it wrote none, as
+   * for a rejected ingest) and its rows.
+   */
   public record TableCounts(
-      String table, long version, long rowsRead, long rowsAccepted, long rowsQuarantined) {}
+      String table, Long version, long rowsRead, long rowsAccepted, long rowsQuarantined) {}
 
   /** The first event of a run: {@code running}, by the current user, now. */
   public static RunEntry start(

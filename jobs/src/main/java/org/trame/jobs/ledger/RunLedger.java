@@ -280,7 +280,11 @@ public final class RunLedger {
       for (Row t : r.<Row>getList(r.fieldIndex("tables"))) {
         tables.add(
             new RunEntry.TableCounts(
-                t.getString(0), t.getLong(1), t.getLong(2), t.getLong(3), t.getLong(4)));
+                t.getString(0),
+                t.isNullAt(1) ? null : t.getLong(1),
+                t.getLong(2),
+                t.getLong(3),
+                t.getLong(4)));
       }
     }
     Timestamp ended = r.getAs("ended");

@@ -96,6 +96,17 @@ class IngestCommandTest {
         .contains("\"exit_code\":3")
         // A rejected run's ledger row keeps the top reasons, not only the first line.
         .contains("nothing was committed. Top reasons: | 1  CODE: unknown code");
+    // ...and what each table counted, though nothing was written (no version).
+    String rejectedRow =
+        runs.out()
+            .lines()
+            .filter(l -> l.contains("\"status\":\"rejected\""))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rejectedRow)
+        .contains(
+            "\"tables\":[{\"table\":\"t\",\"version\":null,\"rows_read\":2,"
+                + "\"rows_accepted\":1,\"rows_quarantined\":1}]");
     assertThat(run("runs", "--status", "rejected").out())
         .contains("src/2023-03")
         .doesNotContain("src/2023-02");
