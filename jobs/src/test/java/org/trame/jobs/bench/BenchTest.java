@@ -39,7 +39,10 @@ class BenchTest {
     Bench bench = new Bench(spark);
     List<Map<String, Object>> scales = new java.util.ArrayList<>();
     for (int scale = 1; scale <= 2; scale++) {
-      for (Bench.Baseline b : Bench.Baseline.values()) {
+      // Every baseline (and DuckDB's) at the first scale; the second, for the report's growth
+      // columns and chart, needs only one stage measured twice.
+      for (Bench.Baseline b :
+          scale == 1 ? List.of(Bench.Baseline.values()) : List.of(Bench.Baseline.COPY_PARQUET)) {
         String out = dir.resolve("b" + scale + "/" + b.label()).toUri().toString();
         bench.stage(
             b.label(),
@@ -48,12 +51,14 @@ class BenchTest {
               return null;
             });
       }
-      bench.duckDb(
-          List.of(dcir),
-          List.of("2023-01"),
-          (source, batch) ->
-              dir.resolve("landing").resolve(source).resolve(batch).toUri().toString(),
-          dir.resolve("b" + scale));
+      if (scale == 1) {
+        bench.duckDb(
+            List.of(dcir),
+            List.of("2023-01"),
+            (source, batch) ->
+                dir.resolve("landing").resolve(source).resolve(batch).toUri().toString(),
+            dir.resolve("b1"));
+      }
       // Stand-ins for the pipeline stages, measured like them.
       long size = scale;
       bench.stage("ingest", () -> spark.range(100_000L * size).selectExpr("sum(id)").first());
