@@ -135,6 +135,37 @@ class IngestJobTest {
     assertThat(rejected)
         .allSatisfy(r -> assertThat(r.<String>getAs("file")).isEqualTo("patients.csv.gz"));
     assertNoClearIdentifier(spark);
+    // Neither table keeps per-column statistics: the source table has no date column left (the
+    // birth date is dropped), the quarantine table never keeps any.
+    for (String table :
+        List.of(
+            paths().sourceTable("hosp", "patients"), paths().quarantineTable("hosp", "patients"))) {
+      assertThat(properties(spark, table))
+          .as(table)
+          .containsEntry("delta.dataSkippingNumIndexedCols", "0");
+    }
+  }
+
+  private static java.util.Map<String, String> properties(SparkSession spark, String table) {
+    Row detail = io.delta.tables.DeltaTable.forPath(spark, table).detail().first();
+    return detail.getJavaMap(detail.fieldIndex("properties"));
+  }
+
+  @Test
+  void aNewSourceTableKeepsStatisticsOnItsDateColumnsOnly(SparkSession spark) {
+    org.apache.spark.sql.Dataset<Row> rows =
+        spark
+            .range(1)
+            .selectExpr(
+                "date'2023-01-31' AS `SOINS DEBUT`",
+                "'x' AS CODE",
+                "date'2023-02-01' AS FIN",
+                "1 AS N");
+    assertThat(IngestJob.statisticsOn(rows))
+        .containsExactly(
+            java.util.Map.entry("delta.dataSkippingStatsColumns", "`SOINS DEBUT`,`FIN`"));
+    assertThat(IngestJob.statisticsOn(rows.select("CODE", "N")))
+        .containsExactly(java.util.Map.entry("delta.dataSkippingNumIndexedCols", "0"));
   }
 
   @Test
