@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.util.List;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -114,5 +115,26 @@ class GeneratedDataIngestTest {
                     .equalTo(org.apache.spark.sql.functions.col("BEN_NIR_PSA")))
             .count();
     assertThat(linked).isGreaterThan(0);
+    // The claims table keeps Delta statistics for its date columns only (data skipping by
+    // period), as its files' entries in the Delta log show.
+    String claims = paths.sourceTable("dcir", "ER_PRS_F");
+    Row detail = io.delta.tables.DeltaTable.forPath(spark, claims).detail().first();
+    assertThat(
+            detail
+                .<String, String>getJavaMap(detail.fieldIndex("properties"))
+                .get("delta.dataSkippingStatsColumns"))
+        .contains("`EXE_SOI_DTD`")
+        .doesNotContain("PRS_NAT_REF");
+    List<String> stats =
+        spark
+            .read()
+            .json(claims + "/_delta_log/*.json")
+            .where("add IS NOT NULL")
+            .select("add.stats")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    assertThat(stats)
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s).contains("\"EXE_SOI_DTD\"").doesNotContain("PRS_NAT_REF"));
   }
 }

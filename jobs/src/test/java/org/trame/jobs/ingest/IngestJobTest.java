@@ -152,19 +152,22 @@ class IngestJobTest {
   }
 
   @Test
-  void aNewSourceTableKeepsStatisticsOnItsDateColumnsOnly(SparkSession spark) {
-    org.apache.spark.sql.Dataset<Row> rows =
-        spark
-            .range(1)
-            .selectExpr(
-                "date'2023-01-31' AS `SOINS DEBUT`",
-                "'x' AS CODE",
-                "date'2023-02-01' AS FIN",
-                "1 AS N");
-    assertThat(IngestJob.statisticsOn(rows))
+  void aNewSourceTableKeepsStatisticsOnItsDateColumnsOnly() {
+    org.apache.spark.sql.types.StructType schema =
+        new org.apache.spark.sql.types.StructType()
+            .add("SOINS DEBUT", org.apache.spark.sql.types.DataTypes.DateType)
+            .add("CODE", org.apache.spark.sql.types.DataTypes.StringType)
+            .add("FIN", org.apache.spark.sql.types.DataTypes.DateType)
+            .add("N", org.apache.spark.sql.types.DataTypes.LongType);
+    assertThat(IngestJob.statisticsOn(schema))
         .containsExactly(
             java.util.Map.entry("delta.dataSkippingStatsColumns", "`SOINS DEBUT`,`FIN`"));
-    assertThat(IngestJob.statisticsOn(rows.select("CODE", "N")))
+    assertThat(
+            IngestJob.statisticsOn(
+                new org.apache.spark.sql.types.StructType(
+                    new org.apache.spark.sql.types.StructField[] {
+                      schema.apply("CODE"), schema.apply("N")
+                    })))
         .containsExactly(java.util.Map.entry("delta.dataSkippingNumIndexedCols", "0"));
   }
 
