@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +37,7 @@ import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.spark.DeltaCommits;
+import org.trame.jobs.spark.PartitionReplace;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -397,8 +399,15 @@ public final class IngestJob {
             .withColumn("_ingest_run", lit(request.runId()))
             .withColumn("_key_id", lit(request.pseudonymizer().keyId()))
             .withColumn(BATCH, lit(request.batch()));
-    replaceBatch(
-        good, target, request.batch(), false, request.runId(), statisticsOn(good.schema()));
+    Commit accepted =
+        replaceBatch(
+            spark,
+            good,
+            target,
+            request.batch(),
+            false,
+            request.runId(),
+            statisticsOn(good.schema()));
     progress.accept(
         String.format(
             Locale.ROOT,
@@ -413,15 +422,17 @@ public final class IngestJob {
               .withColumn("_ingest_run", lit(request.runId()))
               .withColumn(BATCH, lit(request.batch()));
       // mergeSchema: a quarantine table written before reason codes existed gains the column.
-      replaceBatch(
-          bad, quarantine, request.batch(), true, request.runId(), Map.of(INDEXED_COLUMNS, "0"));
-      reconcile(
-          p,
-          "quarantined",
-          p.quarantined(),
-          commitOf(spark, quarantine, request.batch(), request.runId()));
+      Commit quarantined =
+          replaceBatch(
+              spark,
+              bad,
+              quarantine,
+              request.batch(),
+              true,
+              request.runId(),
+              Map.of(INDEXED_COLUMNS, "0"));
+      reconcile(p, "quarantined", p.quarantined(), quarantined);
     }
-    Commit accepted = commitOf(spark, target, request.batch(), request.runId());
     reconcile(p, "accepted", p.accepted(), accepted);
     long version = accepted.version();
     long read = p.accepted() + p.quarantined();
@@ -478,17 +489,23 @@ public final class IngestJob {
     }
     Row commit = found.get(0);
     long version = commit.getLong(0);
-    long rows =
-        DeltaCommits.rowsWritten(
-            commit,
-            () ->
-                spark
-                    .read()
-                    .format("delta")
-                    .option("versionAsOf", version)
-                    .load(table)
-                    .where(col(BATCH).equalTo(batch)));
+    long rows = DeltaCommits.rowsWritten(commit, () -> batchAt(spark, table, batch, version));
     return new Commit(version, rows);
+  }
+
+  /** The batch's partition of a table as a version left it. */
+  private static Dataset<Row> batchAt(
+      SparkSession spark, String table, String batch, long version) {
+    return spark
+        .read()
+        .format("delta")
+        .option("versionAsOf", version)
+        .load(table)
+        .where(col(BATCH).equalTo(batch));
+  }
+
+  private static long countAt(SparkSession spark, String table, String batch, long version) {
+    return batchAt(spark, table, batch, version).count();
   }
 
   /**
@@ -549,11 +566,15 @@ public final class IngestJob {
   }
 
   /**
-   * Replaces the batch's partition. Two ingests of different batches may both find the table
-   * missing and both create it; Delta lets one win and refuses the other, which then finds the
-   * table and replaces its own partition like any later ingest.
+   * Replaces the batch's partition and returns the commit. A table that exists with the rows'
+   * columns and lists its files in its checksum is written in one transaction without rebuilding
+   * its state ({@link PartitionReplace}); others go through Delta's {@code replaceWhere}, which
+   * also creates a new table. Two ingests of different batches may both find the table missing and
+   * both create it; Delta lets one win and refuses the other, which then finds the table and
+   * replaces its own partition like any later ingest.
    */
-  private static void replaceBatch(
+  private static Commit replaceBatch(
+      SparkSession spark,
       Dataset<Row> rows,
       String table,
       String batch,
@@ -562,6 +583,15 @@ public final class IngestJob {
       Map<String, String> createdWith) {
     for (int attempt = 1; ; attempt++) {
       try {
+        Optional<PartitionReplace.Written> direct =
+            PartitionReplace.replace(spark, rows, table, BATCH, batch, tag(runId));
+        if (direct.isPresent()) {
+          long version = direct.get().version();
+          long written = direct.get().rows();
+          return written >= 0
+              ? new Commit(version, written)
+              : new Commit(version, countAt(spark, table, batch, version));
+        }
         rows.write()
             .format("delta")
             .options(createdWith)
@@ -571,7 +601,7 @@ public final class IngestJob {
             .option("replaceWhere", BATCH + " = '" + batch + "'")
             .partitionBy(BATCH)
             .save(table);
-        return;
+        return commitOf(spark, table, batch, runId);
       } catch (io.delta.exceptions.ProtocolChangedException
           | io.delta.exceptions.MetadataChangedException e) {
         if (attempt >= 3) {

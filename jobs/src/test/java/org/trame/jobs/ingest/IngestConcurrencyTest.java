@@ -21,8 +21,8 @@ import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
 /**
- * Two ingests of different batches of one source at once, on a table neither finds: both land,
- * nothing mixed up.
+ * Two ingests of different batches of one source at once, on a table neither finds and then on the
+ * table they made: all land, nothing mixed up.
  */
 @ExtendWith(SparkExtension.class)
 class IngestConcurrencyTest {
@@ -61,24 +61,11 @@ class IngestConcurrencyTest {
       Files.writeString(folder.resolve("t.csv"), b.toString(), StandardCharsets.UTF_8);
     }
     // The table does not exist yet: both runs try to create it, and both batches must land.
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    try {
-      Future<IngestResult> one =
-          pool.submit(
-              () ->
-                  IngestJob.run(
-                      spark, new IngestJob.Request(paths, SOURCE, "b1", P, "r1"), l -> {}));
-      Future<IngestResult> two =
-          pool.submit(
-              () ->
-                  IngestJob.run(
-                      spark, new IngestJob.Request(paths, SOURCE, "b2", P, "r2"), l -> {}));
-      assertThat(one.get().rowsAccepted()).isEqualTo(300);
-      assertThat(two.get().rowsAccepted()).isEqualTo(200);
-    } finally {
-      pool.shutdownNow();
-    }
+    bothAtOnce(spark, paths, "r1", "r2");
     IngestJob.run(spark, new IngestJob.Request(paths, SOURCE, "b0", P, "r0"), l -> {});
+    // Reruns of the same two batches on the table they made: each replaces its own partition in a
+    // commit of its own, and neither undoes the other.
+    bothAtOnce(spark, paths, "r3", "r4");
     List<Row> counts =
         spark
             .read()
@@ -90,5 +77,29 @@ class IngestConcurrencyTest {
             .collectAsList();
     assertThat(counts.toString()).isEqualTo("[[b0,200], [b1,300], [b2,200]]");
     assertThat(dir.resolve("wh/_staging/r1")).doesNotExist();
+  }
+
+  /**
+   * Ingests batches b1 (300 rows) and b2 (200 rows) side by side, as runs {@code one}, {@code two}.
+   */
+  private static void bothAtOnce(SparkSession spark, WarehousePaths paths, String one, String two)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<IngestResult> first =
+          pool.submit(
+              () ->
+                  IngestJob.run(
+                      spark, new IngestJob.Request(paths, SOURCE, "b1", P, one), l -> {}));
+      Future<IngestResult> second =
+          pool.submit(
+              () ->
+                  IngestJob.run(
+                      spark, new IngestJob.Request(paths, SOURCE, "b2", P, two), l -> {}));
+      assertThat(first.get().rowsAccepted()).isEqualTo(300);
+      assertThat(second.get().rowsAccepted()).isEqualTo(200);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
