@@ -36,11 +36,11 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>It applies only where that is exactly equivalent: the table exists, is partitioned by the
  * given column alone, has the rows' columns and types, and its checksum lists its files (Delta
- * writes them there for tables of up to 50 files). Otherwise it writes nothing and says so, and the
- * caller takes Delta's ordinary path. No read of the partition is recorded in the transaction: the
- * caller must hold the only writer of that partition (ingest holds the batch's lock), so a
- * concurrent commit can only touch other partitions, which do not conflict, as with {@code
- * replaceWhere}.
+ * writes them there for tables of up to {@code allFilesInCrc.thresholdNumFiles} files, which {@link
+ * SparkSessions} sets). Otherwise it writes nothing and says so, and the caller takes Delta's
+ * ordinary path. No read of the partition is recorded in the transaction: the caller must hold the
+ * only writer of that partition (ingest holds the batch's lock), so a concurrent commit can only
+ * touch other partitions, which do not conflict, as with {@code replaceWhere}.
  */
 public final class PartitionReplace {
   private PartitionReplace() {}

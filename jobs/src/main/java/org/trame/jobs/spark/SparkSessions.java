@@ -14,6 +14,15 @@ import org.trame.config.SparkConfig;
 public final class SparkSessions {
   private static final String HADOOP_PREFIX = "spark.hadoop.";
 
+  /** How many files a Delta version's checksum lists at most. */
+  static final String CHECKSUM_FILES = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
+
+  /**
+   * At most about 0.6 MB of checksum per commit: a file of the generated claims table, with
+   * statistics on four date columns, takes 611 bytes there.
+   */
+  static final int CHECKSUM_FILES_LIMIT = 1000;
+
   private SparkSessions() {}
 
   /**
@@ -43,6 +52,10 @@ public final class SparkSessions {
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.sources.partitionOverwriteMode", "static")
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        // A version's checksum lists the table's files up to this many (Delta's default: 50), and
+        // ingest replaces a batch from that list without rebuilding the table state
+        // (PartitionReplace). Monthly batches of a few files each pass 50 within a few years.
+        .config(CHECKSUM_FILES, String.valueOf(CHECKSUM_FILES_LIMIT))
         // Trame names tables by path; the catalog only holds trame sql's views. Its folder goes to
         // the temporary directory, never a spark-warehouse/ in the user's current folder.
         .config(

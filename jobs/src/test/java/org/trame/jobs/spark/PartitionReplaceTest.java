@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.trame.config.SparkConfig;
 
 @ExtendWith(SparkExtension.class)
 class PartitionReplaceTest {
@@ -73,6 +74,30 @@ class PartitionReplaceTest {
     assertThat(
             PartitionReplace.replace(spark, rows(spark, 0, 0, "a"), table, "batch", "a", "run 3"))
         .contains(new PartitionReplace.Written(3, 0));
+  }
+
+  @Test
+  void replacesInTablesOfMoreFilesThanDeltasDefaultChecksumLists(SparkSession spark) {
+    SparkSessions.start(SparkConfig.defaults(), "trame-tests", false);
+    assertThat(spark.conf().get(SparkSessions.CHECKSUM_FILES))
+        .isEqualTo(String.valueOf(SparkSessions.CHECKSUM_FILES_LIMIT));
+    String table = dir.resolve("many").toUri().toString();
+    rows(spark, 0, 120, "b")
+        .repartition(60)
+        .write()
+        .format("delta")
+        .partitionBy("batch")
+        .save(table);
+    rows(spark, 0, 10, "a")
+        .write()
+        .format("delta")
+        .mode(SaveMode.Append)
+        .partitionBy("batch")
+        .save(table);
+
+    assertThat(PartitionReplace.replace(spark, rows(spark, 50, 55, "a"), table, "batch", "a", "r"))
+        .contains(new PartitionReplace.Written(2, 5));
+    assertThat(contents(spark, table)).containsExactly("[a,50,5]", "[b,0,120]");
   }
 
   @Test
