@@ -569,9 +569,10 @@ public final class IngestJob {
    * Replaces the batch's partition and returns the commit. A table that exists with the rows'
    * columns and lists its files in its checksum is written in one transaction without rebuilding
    * its state ({@link PartitionReplace}); others go through Delta's {@code replaceWhere}, which
-   * also creates a new table. Two ingests of different batches may both find the table missing and
-   * both create it; Delta lets one win and refuses the other, which then finds the table and
-   * replaces its own partition like any later ingest.
+   * also creates a new table. A commit that loses a race is tried again, up to three times: two
+   * ingests of different batches may both find the table missing and both create it (Delta lets one
+   * win, and the other then replaces its own partition like any later ingest), and a compaction
+   * ({@code maintain --optimize}) may rewrite the batch's files while it is replaced.
    */
   private static Commit replaceBatch(
       SparkSession spark,
@@ -603,7 +604,10 @@ public final class IngestJob {
             .save(table);
         return commitOf(spark, table, batch, runId);
       } catch (io.delta.exceptions.ProtocolChangedException
-          | io.delta.exceptions.MetadataChangedException e) {
+          | io.delta.exceptions.MetadataChangedException
+          | io.delta.exceptions.ConcurrentAppendException
+          | io.delta.exceptions.ConcurrentDeleteReadException
+          | io.delta.exceptions.ConcurrentDeleteDeleteException e) {
         if (attempt >= 3) {
           throw e;
         }

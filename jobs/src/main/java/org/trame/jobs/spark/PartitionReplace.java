@@ -1,14 +1,20 @@
 package org.trame.jobs.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.NoMapping$;
 import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.VersionChecksum;
@@ -32,15 +38,17 @@ import scala.jdk.javaapi.CollectionConverters;
  * four to six small Spark jobs per write, 2-3 s of a small table's ingest on a 2-core machine. A
  * small table's version checksum ({@code .crc}) already lists every live file, so the partition's
  * files are taken from there, the new ones are written by the same transaction, and both go into a
- * single commit, as {@code replaceWhere} would make it.
+ * single commit.
  *
- * <p>It applies only where that is exactly equivalent: the table exists, is partitioned by the
- * given column alone, has the rows' columns and types, and its checksum lists its files (Delta
- * writes them there for tables of up to {@code allFilesInCrc.thresholdNumFiles} files, which {@link
- * SparkSessions} sets). Otherwise it writes nothing and says so, and the caller takes Delta's
- * ordinary path. No read of the partition is recorded in the transaction: the caller must hold the
- * only writer of that partition (ingest holds the batch's lock), so a concurrent commit can only
- * touch other partitions, which do not conflict, as with {@code replaceWhere}.
+ * <p>It applies only where the files can be taken from there as they are: the table exists, is
+ * partitioned by the given column alone without column mapping, has the rows' columns and types,
+ * and its current version's checksum lists its files (Delta writes them there for tables of up to
+ * {@code allFilesInCrc.thresholdNumFiles} files, which {@link SparkSessions} sets, and not when a
+ * commit ended before its checksum was written). Otherwise it writes nothing and says so, and the
+ * caller takes Delta's ordinary path. The transaction records the partition and its files as read,
+ * as {@code replaceWhere} does: commits to other partitions do not conflict with it, and a
+ * concurrent one that touches this partition (a compaction, another writer of the same batch) does.
+ * Unlike {@code replaceWhere}'s, its commit metrics do not count the removed files.
  */
 public final class PartitionReplace {
   private PartitionReplace() {}
@@ -68,6 +76,8 @@ public final class PartitionReplace {
     Snapshot snapshot = txn.snapshot();
     if (snapshot.version() < 0
         || !CollectionConverters.asJava(txn.metadata().partitionColumns()).equals(List.of(column))
+        // With column mapping, files name their partition values by physical column names.
+        || txn.metadata().columnMappingMode() != NoMapping$.MODULE$
         || !sameColumns(txn.metadata().schema(), rows.schema())) {
       return Optional.empty();
     }
@@ -81,6 +91,7 @@ public final class PartitionReplace {
         replaced.add(f);
       }
     }
+    recordRead(txn, column, value, replaced);
     List<Action> actions = new ArrayList<>();
     long written = 0;
     for (FileAction f : CollectionConverters.asJava(txn.writeFiles(rows))) {
@@ -113,6 +124,21 @@ public final class PartitionReplace {
             Option.empty());
     long version = txn.commit(CollectionConverters.asScala(actions).toSeq(), operation);
     return Optional.of(new Written(version, written));
+  }
+
+  /**
+   * Records the partition and its files as read by {@code txn}, as {@code replaceWhere} does: a
+   * concurrent commit that adds files to this partition or removes one of its files then conflicts
+   * with it instead of slipping past it, and a first write of the partition is no blind append.
+   */
+  static void recordRead(
+      OptimisticTransaction txn, String column, String value, List<AddFile> files) {
+    Column inPartition = col("partitionValues").getItem(column).equalTo(lit(value));
+    txn.trackReadPredicates(
+        CollectionConverters.asScala(List.of(ExpressionUtils.expression(inPartition))).toSeq(),
+        true,
+        false);
+    txn.trackFilesRead(CollectionConverters.asScala(files).toSeq());
   }
 
   /** Same column names, in the same order, of the same types; nullability aside. */

@@ -3,20 +3,28 @@ package org.trame.jobs.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.FileAction;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.trame.config.SparkConfig;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
 
 @ExtendWith(SparkExtension.class)
 class PartitionReplaceTest {
@@ -64,23 +72,38 @@ class PartitionReplaceTest {
     assertThat(last.<String>getAs("userMetadata")).isEqualTo("run 1");
     assertThat(last.getJavaMap(last.fieldIndex("operationParameters")).get("mode"))
         .isEqualTo("Overwrite");
+    // A new partition too: the commit records the partition as read, so it is no blind append and
+    // a concurrent writer of the same partition conflicts with it.
+    assertThat(
+            PartitionReplace.replace(spark, rows(spark, 0, 2, "c"), table, "batch", "c", "run 0"))
+        .contains(new PartitionReplace.Written(3, 2));
+    assertThat(DeltaTable.forPath(spark, table).history(1).first().<Boolean>getAs("isBlindAppend"))
+        .isFalse();
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE batch = 'c'");
 
     // Nothing left for the partition: its files are removed, the other's kept.
     Optional<PartitionReplace.Written> emptied =
         PartitionReplace.replace(spark, rows(spark, 0, 0, "a"), table, "batch", "a", "run 2");
-    assertThat(emptied).contains(new PartitionReplace.Written(3, 0));
+    assertThat(emptied).contains(new PartitionReplace.Written(5, 0));
     assertThat(contents(spark, table)).containsExactly("[b,0,10]");
     // A version already without the partition: no commit.
     assertThat(
             PartitionReplace.replace(spark, rows(spark, 0, 0, "a"), table, "batch", "a", "run 3"))
-        .contains(new PartitionReplace.Written(3, 0));
+        .contains(new PartitionReplace.Written(5, 0));
   }
 
   @Test
   void replacesInTablesOfMoreFilesThanDeltasDefaultChecksumLists(SparkSession spark) {
-    SparkSessions.start(SparkConfig.defaults(), "trame-tests", false);
-    assertThat(spark.conf().get(SparkSessions.CHECKSUM_FILES))
-        .isEqualTo(String.valueOf(SparkSessions.CHECKSUM_FILES_LIMIT));
+    // The limit Trame's sessions set; the shared test session is otherwise left as it is.
+    spark.conf().set(SparkSessions.CHECKSUM_FILES, SparkSessions.CHECKSUM_FILES_LIMIT);
+    try {
+      replaceInATableOf61Files(spark);
+    } finally {
+      spark.conf().unset(SparkSessions.CHECKSUM_FILES);
+    }
+  }
+
+  private void replaceInATableOf61Files(SparkSession spark) {
     String table = dir.resolve("many").toUri().toString();
     rows(spark, 0, 120, "b")
         .repartition(60)
@@ -101,6 +124,39 @@ class PartitionReplaceTest {
   }
 
   @Test
+  void aReadPartitionConflictsWithConcurrentWritesToItAndNotToOthers(SparkSession spark) {
+    String table = dir.resolve("t").toUri().toString();
+    rows(spark, 0, 10, "a").write().format("delta").partitionBy("batch").save(table);
+    DeltaLog log = DeltaLog.forTable(spark, table);
+    DeltaOperations.Write append =
+        new DeltaOperations.Write(
+            SaveMode.Append,
+            Option.empty(),
+            Option.empty(),
+            Option.empty(),
+            Option.empty(),
+            Option.empty(),
+            Option.empty());
+
+    OptimisticTransaction other = log.startTransaction(Option.empty(), Option.empty());
+    PartitionReplace.recordRead(other, "batch", "a", List.of());
+    rows(spark, 0, 3, "b").write().format("delta").mode(SaveMode.Append).save(table);
+    other.commit(actions(other.writeFiles(rows(spark, 5, 6, "a"))), append);
+
+    OptimisticTransaction same = log.startTransaction(Option.empty(), Option.empty());
+    PartitionReplace.recordRead(same, "batch", "a", List.of());
+    rows(spark, 0, 3, "a").write().format("delta").mode(SaveMode.Append).save(table);
+    assertThatThrownBy(() -> same.commit(actions(same.writeFiles(rows(spark, 7, 8, "a"))), append))
+        .isInstanceOf(io.delta.exceptions.ConcurrentAppendException.class);
+  }
+
+  private static scala.collection.immutable.Seq<Action> actions(
+      scala.collection.immutable.Seq<FileAction> files) {
+    return CollectionConverters.asScala(new ArrayList<Action>(CollectionConverters.asJava(files)))
+        .toSeq();
+  }
+
+  @Test
   void leavesTablesItCannotReplaceExactlyToDeltasOwnPath(SparkSession spark) {
     String missing = dir.resolve("missing").toUri().toString();
     assertThat(PartitionReplace.replace(spark, rows(spark, 0, 3, "a"), missing, "batch", "a", "r"))
@@ -117,5 +173,15 @@ class PartitionReplaceTest {
     assertThat(PartitionReplace.replace(spark, rows(spark, 0, 3, "a"), table, "label", "a", "r"))
         .isEmpty();
     assertThat(DeltaTable.forPath(spark, table).history().count()).isEqualTo(1);
+
+    String mapped = dir.resolve("mapped").toUri().toString();
+    rows(spark, 0, 10, "a")
+        .write()
+        .format("delta")
+        .option("delta.columnMapping.mode", "name")
+        .partitionBy("batch")
+        .save(mapped);
+    assertThat(PartitionReplace.replace(spark, rows(spark, 0, 3, "a"), mapped, "batch", "a", "r"))
+        .isEmpty();
   }
 }
