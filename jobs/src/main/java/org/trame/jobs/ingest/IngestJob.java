@@ -504,10 +504,6 @@ public final class IngestJob {
         .where(col(BATCH).equalTo(batch));
   }
 
-  private static long countAt(SparkSession spark, String table, String batch, long version) {
-    return batchAt(spark, table, batch, version).count();
-  }
-
   /**
    * Checks that a table received exactly the rows counted for it before the commit, so that rows
    * read = accepted + quarantined holds for what was written, not only for what was counted.
@@ -591,7 +587,7 @@ public final class IngestJob {
           long written = direct.get().rows();
           return written >= 0
               ? new Commit(version, written)
-              : new Commit(version, countAt(spark, table, batch, version));
+              : new Commit(version, batchAt(spark, table, batch, version).count());
         }
         rows.write()
             .format("delta")
