@@ -18,6 +18,7 @@ import org.apache.spark.sql.types.StructField;
 import org.trame.config.SourceConfig;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
+import org.trame.jobs.spark.CodeGeneration;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.project.ProjectSpec;
 import org.trame.project.ProjectSpec.ColumnRef;
@@ -120,6 +121,9 @@ public final class ExtractJob {
     ExtractFiles files =
         new ExtractFiles(projectFolder, spark.sparkContext().hadoopConfiguration());
     files.removeUnfinished(projectFolder);
+    List<String> read = new ArrayList<>(List.of(r.paths().linkage("person_index")));
+    spec.tables().forEach(t -> read.add(r.paths().sourceTable(t.ref().source(), t.ref().table())));
+    CodeGeneration.fit(spark, CodeGeneration.bytesUnder(spark, read));
     try {
       ExtractInputs inputs =
           new ExtractInputs(

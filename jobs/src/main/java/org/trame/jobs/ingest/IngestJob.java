@@ -36,6 +36,7 @@ import org.trame.config.TableConfig;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.ledger.RunEntry;
+import org.trame.jobs.spark.CodeGeneration;
 import org.trame.jobs.spark.DeltaCommits;
 import org.trame.jobs.spark.PartitionReplace;
 import org.trame.jobs.spark.WarehousePaths;
@@ -149,6 +150,8 @@ public final class IngestJob {
   public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
     LandingFiles landing = new LandingFiles(spark);
     String folder = batchFolder(landing, request);
+    CodeGeneration.fit(
+        spark, sizes(spark, request).values().stream().mapToLong(Long::longValue).sum());
     Consumer<String> lines =
         line -> {
           synchronized (progress) {

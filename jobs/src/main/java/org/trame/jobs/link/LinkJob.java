@@ -48,6 +48,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.trame.config.LinkageConfig;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
+import org.trame.jobs.spark.CodeGeneration;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -157,6 +158,10 @@ public final class LinkJob {
           "Nothing to link: no source table with identity columns is ingested yet (run trame"
               + " ingest first)");
     }
+    CodeGeneration.fit(
+        spark,
+        CodeGeneration.bytesUnder(
+            spark, inputs.stream().map(i -> paths.sourceTable(i.source(), i.table())).toList()));
     Staging staging = new Staging(spark, paths.staging(request.runId()));
     try {
       return link(spark, request, identity, inputs, staging, progress, start);

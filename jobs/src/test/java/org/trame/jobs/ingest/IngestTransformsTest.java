@@ -156,4 +156,48 @@ class IngestTransformsTest {
     String badWeight = rejected.get(1).getAs("payload");
     assertThat(badWeight).contains("\"SEXE\":\"F\"");
   }
+
+  /**
+   * The tests run Spark interpreted, as Trame does on small inputs; on large ones Spark compiles
+   * (CodeGeneration). Both give the same accepted and quarantined rows.
+   */
+  @Test
+  void compiledAndInterpretedQueriesGiveTheSameRows(SparkSession spark) {
+    // Sessions of their own, leaving the shared one as it is. Rows built in memory would be
+    // worked on by the optimizer itself (interpreted), so that rule is off in both.
+    SparkSession interpreted = spark.newSession();
+    SparkSession compiled = spark.newSession();
+    for (SparkSession session : List.of(interpreted, compiled)) {
+      session
+          .conf()
+          .set(
+              "spark.sql.optimizer.excludedRules",
+              "org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation");
+    }
+    compiled.conf().set("spark.sql.codegen.wholeStage", "true");
+    compiled.conf().set("spark.sql.codegen.factoryMode", "CODEGEN_ONLY");
+    assertThat(interpreted.conf().get("spark.sql.codegen.factoryMode")).isEqualTo("NO_CODEGEN");
+    Object[][] rows = {
+      {"v.csv", 2L, null, "A", "2023-05-17", "75011"},
+      {"v.csv", 3L, null, "B", "2023-02-30", "2A004"},
+      {"v.csv", 4L, null, "A", "2023-05-17", "75011"},
+      {"v.csv", 5L, null, null, "17/05/2023", "7501"},
+      {"v.csv", 6L, "line 6: 2 fields, the header has 3", null, null, null}
+    };
+    List<List<String>> results = new java.util.ArrayList<>();
+    for (SparkSession session : List.of(interpreted, compiled)) {
+      Dataset<Row> out = IngestTransforms.flagDuplicates(checked(raw(session, rows)));
+      Dataset<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT");
+      Dataset<Row> quarantined = IngestTransforms.quarantined(out, TABLE).orderBy("line");
+      results.add(
+          List.of(accepted.collectAsList().toString(), quarantined.collectAsList().toString()));
+      // "*(n)" marks an operator compiled within whole-stage code generation.
+      assertThat(accepted.queryExecution().executedPlan().toString())
+          .as("the plan run")
+          .matches(session == compiled ? "(?s).*\\*\\([0-9]+\\).*" : "(?s)[^*]*");
+    }
+    assertThat(results.get(0).get(0)).contains("2023-05");
+    assertThat(results.get(0).get(1)).contains("line 6");
+    assertThat(results.get(1)).isEqualTo(results.get(0));
+  }
 }

@@ -292,11 +292,7 @@ final class ClusterRuns implements AutoCloseable {
     // the parallel collector, as the test JVMs do (less CPU on 2 cores than G1).
     s.put("spark.locality.wait", "0");
     s.put("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC");
-    // Expressions interpreted, no Java generated per plan (as in the unit tests: on these tiny
-    // inputs compiling costs more than it saves). The demo ran with Spark's code generation, so
-    // the byte-for-byte comparison of the extracts also checks one path against the other.
-    s.put("spark.sql.codegen.wholeStage", "false");
-    s.put("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    // No codegen setting: Trame chooses, and on these small inputs interprets (DemoIT checks).
     return s;
   }
 

@@ -66,6 +66,9 @@ class DemoIT {
     // the link report and status come from there (in this JVM, whose Spark is then warm).
     String clusterOutput = cluster.checkAgainstTheDemo(work);
     ReportChecks.run(dir, work);
+    assertThat(ParquetText.readAll(dir.resolve("eventlog")))
+        .as("the cluster runs' jobs, on inputs of a few hundred KB, ran interpreted")
+        .contains("\"spark.sql.codegen.factoryMode\":\"NO_CODEGEN\"");
 
     noIdentifierIn(landing, dir, work, clusterOutput);
     noSecretIn(dir, work, clusterOutput);
