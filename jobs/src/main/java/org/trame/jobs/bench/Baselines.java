@@ -80,7 +80,18 @@ final class Baselines {
         continue;
       }
       Dataset<Row> projected = csv.select(cols.toArray(new Column[0]));
-      projected.write().format(format).mode("overwrite").save(out + "/" + table.name());
+      // Into a new table each run: overwriting an earlier run's Delta table would first read its
+      // log, which grows with every bench, and make the baseline slower run after run.
+      String target = out + "/" + table.name();
+      org.apache.hadoop.fs.Path targetPath = new org.apache.hadoop.fs.Path(target);
+      try {
+        targetPath
+            .getFileSystem(spark.sparkContext().hadoopConfiguration())
+            .delete(targetPath, true);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot delete " + target, e);
+      }
+      projected.write().format(format).mode("overwrite").save(target);
       tables++;
     }
     return tables;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.trame.config.SourceConfig;
+import org.trame.jobs.spark.CodeGeneration;
 import org.trame.pseudo.Pseudonymizer;
 
 /**
@@ -94,6 +95,8 @@ public final class Bench implements AutoCloseable {
   /** One baseline over one source's batch. */
   public void baseline(
       Baseline b, String landingBatch, SourceConfig source, String out, Pseudonymizer p) {
+    // Compiled or interpreted as ingest would run the same batch.
+    CodeGeneration.fit(spark, CodeGeneration.bytesUnder(spark, List.of(landingBatch)));
     Baselines.copy(spark, landingBatch, source, out, b.format, b.hashing, p);
   }
 
