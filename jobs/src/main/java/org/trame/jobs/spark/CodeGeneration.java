@@ -16,15 +16,22 @@ import org.apache.spark.sql.SparkSession;
  * <p>Compiling (whole-stage code generation, then Janino) costs tens to hundreds of milliseconds
  * per distinct query, and a link or an ingest runs hundreds of them. On a small input that is most
  * of the time: the demo's link (2,091 records) took 73-80 s compiled and 49 s interpreted. On a
- * large one the compiled code wins: the 10^5 bench's link (197,340 records, 15 MB of live Parquet)
- * took 148.5 s compiled and 161.1 s interpreted.
+ * large one the compiled code wins: the 10^5 bench's link (197,340 records, 15 MB of live Parquet,
+ * 110 MB stored) took 148.5 s compiled and 161.1 s interpreted.
  *
- * <p>A setting of {@code spark.sql.codegen.wholeStage} or {@code spark.sql.codegen.factoryMode} in
- * {@code trame.yaml}, {@code spark-submit --conf} or a {@code -Dspark...} property stands: then
- * nothing is changed.
+ * <p>A setting of {@code spark.sql.codegen.wholeStage} or {@code spark.sql.codegen.factoryMode}
+ * that the session's SparkContext started with ({@code trame.yaml}, {@code spark-submit --conf}, a
+ * {@code -Dspark...} property) stands: then nothing is changed. A session reused in one JVM (tests,
+ * an embedding application) keeps the settings it started with, so only those count there.
+ *
+ * <p>{@code factoryMode} is marked internal in Spark; {@code wholeStage} is the public switch. Both
+ * only change speed, never results.
  */
 public final class CodeGeneration {
-  /** Inputs of at most this many bytes (as stored: Parquet, gzip) run interpreted. */
+  /**
+   * Inputs of at most this many bytes run interpreted: as stored (Parquet, gzip), older versions'
+   * files included, which errs towards compiling.
+   */
   public static final long SMALL_INPUT_BYTES = 4L << 20;
 
   static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";

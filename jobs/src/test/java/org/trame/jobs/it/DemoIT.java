@@ -68,7 +68,8 @@ class DemoIT {
     ReportChecks.run(dir, work);
     assertThat(ParquetText.readAll(dir.resolve("eventlog")))
         .as("the cluster runs' jobs, on inputs of a few hundred KB, ran interpreted")
-        .contains("\"spark.sql.codegen.factoryMode\":\"NO_CODEGEN\"");
+        .contains("\"spark.sql.codegen.factoryMode\":\"NO_CODEGEN\"")
+        .doesNotContain("\"spark.sql.codegen.factoryMode\":\"FALLBACK\"");
 
     noIdentifierIn(landing, dir, work, clusterOutput);
     noSecretIn(dir, work, clusterOutput);
