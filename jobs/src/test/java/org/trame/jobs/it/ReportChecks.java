@@ -89,7 +89,8 @@ final class ReportChecks {
     }
     Path repository = Path.of(System.getProperty("user.dir")).getParent();
     Path notebooks = repository.resolve("notebooks");
-    // Both at once (each mostly waits on its own processes): about 75 s one after the other.
+    // Both at once. On 2 cores that saves nothing (77.5 s for the pair, against 25-31 s plus
+    // 49-55 s one after the other): each is busy with its own Python and JVM processes.
     Map<String, java.util.concurrent.CompletableFuture<TrameJar.Result>> runs =
         new java.util.LinkedHashMap<>();
     for (String name : List.of("researcher", "operator")) {
