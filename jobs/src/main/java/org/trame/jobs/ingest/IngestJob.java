@@ -150,8 +150,7 @@ public final class IngestJob {
   public static IngestResult run(SparkSession spark, Request request, Consumer<String> progress) {
     LandingFiles landing = new LandingFiles(spark);
     String folder = batchFolder(landing, request);
-    CodeGeneration.fit(
-        spark, sizes(spark, request).values().stream().mapToLong(Long::longValue).sum());
+    CodeGeneration.fit(spark, CodeGeneration.bytesUnder(spark, List.of(folder)));
     Consumer<String> lines =
         line -> {
           synchronized (progress) {

@@ -89,24 +89,26 @@ final class ReportChecks {
     }
     Path repository = Path.of(System.getProperty("user.dir")).getParent();
     Path notebooks = repository.resolve("notebooks");
-    // Both at once. On 2 cores that saves nothing (77.5 s for the pair, against 25-31 s plus
-    // 49-55 s one after the other): each is busy with its own Python and JVM processes.
-    Map<String, java.util.concurrent.CompletableFuture<TrameJar.Result>> runs =
-        new java.util.LinkedHashMap<>();
     for (String name : List.of("researcher", "operator")) {
-      runs.put(
-          name,
-          java.util.concurrent.CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return executeNotebook(dir, work, notebooks, name);
-                } catch (Exception e) {
-                  throw new java.util.concurrent.CompletionException(e);
-                }
-              }));
-    }
-    for (String name : runs.keySet()) {
-      TrameJar.Result run = runs.get(name).join();
+      TrameJar.Result run =
+          TrameJar.exec(
+              notebooks,
+              Map.of(
+                  "TRAME_WORKDIR",
+                  work.toString(),
+                  "TRAME_JAVA_OPTS",
+                  "-Xmx1g",
+                  "SPARK_LOCAL_IP",
+                  "127.0.0.1"),
+              10,
+              "jupyter-nbconvert",
+              "--to",
+              "notebook",
+              "--execute",
+              "--ExecutePreprocessor.timeout=600",
+              "--output-dir",
+              dir.resolve("notebooks").toString(),
+              notebooks.resolve(name + ".ipynb").toString());
       assertThat(run.code()).as(name + ": " + tail(run.err())).isZero();
       JsonNode executed = JSON.readTree(dir.resolve("notebooks/" + name + ".ipynb").toFile());
       int images = 0;
@@ -120,28 +122,6 @@ final class ReportChecks {
       }
       assertThat(images).as(name + ": plots drawn").isGreaterThanOrEqualTo(3);
     }
-  }
-
-  private static TrameJar.Result executeNotebook(Path dir, Path work, Path notebooks, String name)
-      throws Exception {
-    return TrameJar.exec(
-        notebooks,
-        Map.of(
-            "TRAME_WORKDIR",
-            work.toString(),
-            "TRAME_JAVA_OPTS",
-            "-Xmx1g",
-            "SPARK_LOCAL_IP",
-            "127.0.0.1"),
-        10,
-        "jupyter-nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--ExecutePreprocessor.timeout=600",
-        "--output-dir",
-        dir.resolve("notebooks").toString(),
-        notebooks.resolve(name + ".ipynb").toString());
   }
 
   /**
