@@ -19,10 +19,7 @@ import org.trame.jobs.spark.SparkExtension;
 class ComponentsTest {
   @Test
   void aLongChainAndSeparateGroupsGetTheirSmallestNode(SparkSession spark) {
-    StructType schema =
-        new StructType()
-            .add(Components.SRC, DataTypes.StringType)
-            .add(Components.DST, DataTypes.StringType);
+    StructType schema = SCHEMA;
     Dataset<Row> edges =
         spark.createDataFrame(
             List.of(
@@ -34,15 +31,51 @@ class ComponentsTest {
                 RowFactory.create("z", "y"),
                 RowFactory.create("q", "q")),
             schema);
-    Map<String, String> labels = new HashMap<>();
-    for (Row r : Components.of(edges, 20, line -> {}).collectAsList()) {
-      labels.put(r.getString(0), r.getString(1));
+    // On the driver, and by propagation in Spark jobs (seven edges are over a bound of six).
+    for (int driverEdges : new int[] {Components.DRIVER_EDGES, 6}) {
+      assertThat(labels(Components.of(edges, 20, driverEdges, line -> {})))
+          .as("labelled with a driver bound of %d edges", driverEdges)
+          .hasSize(9)
+          .containsEntry("e", "a")
+          .containsEntry("c", "a")
+          .containsEntry("a", "a")
+          .containsEntry("z", "x")
+          .containsEntry("y", "x")
+          .containsEntry("q", "q");
     }
-    assertThat(labels)
-        .containsEntry("e", "a")
-        .containsEntry("c", "a")
-        .containsEntry("z", "x")
-        .containsEntry("y", "x")
-        .containsEntry("q", "q");
+  }
+
+  @Test
+  void theDriverAndPropagationGiveTheSameLabelsToARandomGraph(SparkSession spark) {
+    // 40 groups of ten nodes with about eight random edges each: many components, of small
+    // diameter (propagation takes a round per hop).
+    java.util.Random random = new java.util.Random(7);
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int group = random.nextInt(40);
+      rows.add(
+          RowFactory.create(
+              "n" + group + "-" + random.nextInt(10), "n" + group + "-" + random.nextInt(10)));
+    }
+    Dataset<Row> edges = spark.createDataFrame(rows, SCHEMA);
+    Map<String, String> onDriver = labels(Components.of(edges, 100, 300, line -> {}));
+    Map<String, String> propagated = labels(Components.of(edges, 100, 0, line -> {}));
+    assertThat(onDriver).hasSizeGreaterThan(300).isEqualTo(propagated);
+    assertThat(new java.util.HashSet<>(onDriver.values()))
+        .as("several components")
+        .hasSizeBetween(40, 300);
+  }
+
+  private static final StructType SCHEMA =
+      new StructType()
+          .add(Components.SRC, DataTypes.StringType)
+          .add(Components.DST, DataTypes.StringType);
+
+  private static Map<String, String> labels(Dataset<Row> labelled) {
+    Map<String, String> labels = new HashMap<>();
+    for (Row r : labelled.collectAsList()) {
+      assertThat(labels.put(r.getString(0), r.getString(1))).as("one row per node").isNull();
+    }
+    return labels;
   }
 }
