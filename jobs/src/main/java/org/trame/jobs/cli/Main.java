@@ -21,6 +21,9 @@ public final class Main {
     System.exit(code);
   }
 
+  /** The width of help text when the terminal's is unknown. */
+  static final int HELP_WIDTH = 120;
+
   /** Runs one command line in this JVM and returns its exit code (never exits). */
   public static int run(
       String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Path workingDir) {
@@ -29,6 +32,11 @@ public final class Main {
     line.setOut(out);
     line.setErr(err);
     line.setCaseInsensitiveEnumValuesAllowed(true);
+    // Help is as wide as the terminal, or 120 columns where its width is unknown (piped, or
+    // under a test): the descriptions are written in lines of up to about 90 characters, which
+    // picocli's default of 80 columns broke in the middle.
+    line.setUsageHelpWidth(HELP_WIDTH);
+    line.setUsageHelpAutoWidth(true);
     line.setParameterExceptionHandler(
         (ex, argv) -> {
           err.println("trame: " + ex.getMessage());

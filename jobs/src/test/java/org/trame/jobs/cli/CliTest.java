@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,57 @@ class CliTest {
       assertThat(sub.code()).as(command).isZero();
       assertThat(sub.out()).as(command).startsWith("Usage: trame " + command);
     }
+  }
+
+  /**
+   * Where the terminal's width is unknown, as here, every line of a command's or option's
+   * description written in several lines is printed whole on one line of the help, never broken in
+   * the middle (at picocli's default width of 80 columns, most were).
+   */
+  @Test
+  void helpKeepsEveryDescriptionLineWhole() {
+    picocli.CommandLine root = new picocli.CommandLine(new TrameCommand(null));
+    List<String> broken = new java.util.ArrayList<>();
+    java.util.ArrayDeque<picocli.CommandLine> commands = new java.util.ArrayDeque<>(List.of(root));
+    int checked = 0;
+    while (!commands.isEmpty()) {
+      picocli.CommandLine command = commands.pop();
+      commands.addAll(command.getSubcommands().values());
+      String name = command.getCommandSpec().qualifiedName(" ");
+      List<String> args =
+          new java.util.ArrayList<>(List.of(name.split(" ")).subList(1, name.split(" ").length));
+      args.add("--help");
+      List<String> help =
+          run(args.toArray(String[]::new))
+              .out()
+              .lines()
+              .map(l -> l.replaceAll("\\s+", " "))
+              .toList();
+      // Descriptions written as several lines; one written as a single paragraph wraps freely.
+      List<String[]> descriptions = new java.util.ArrayList<>();
+      descriptions.add(command.getCommandSpec().usageMessage().description());
+      for (picocli.CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+        descriptions.add(option.description());
+      }
+      List<String> lines = new java.util.ArrayList<>();
+      for (String[] description : descriptions) {
+        if (description.length > 1) {
+          lines.addAll(List.of(description));
+        }
+      }
+      for (String line : lines) {
+        String text = line.replace("%n", " ").replaceAll("\\s+", " ").strip();
+        if (text.isEmpty() || text.contains("${")) {
+          continue;
+        }
+        checked++;
+        if (help.stream().noneMatch(l -> l.contains(text))) {
+          broken.add(name + ": " + text);
+        }
+      }
+    }
+    assertThat(checked).isGreaterThan(50);
+    assertThat(broken).isEmpty();
   }
 
   @Test
