@@ -315,13 +315,9 @@ public final class IngestJob {
     // they turn into duplicates, so the accepted count needs no further pass, and both writes
     // read the staged rows once each, with no further grouping.
     Dataset<Row> staged = spark.read().parquet(staging);
-    Dataset<Row> repeated = IngestTransforms.repeatedKeys(staged).cache();
-    long cleanDuplicates =
-        repeated
-            .agg(coalesce(sum(col(IngestTransforms.CLEAN_DUPLICATES)), lit(0L)))
-            .first()
-            .getLong(0);
-    Dataset<Row> checked = IngestTransforms.flagDuplicates(staged, repeated);
+    Repeated repeated = repeated(spark, staged, REPEATED_KEYS_ON_DRIVER);
+    long cleanDuplicates = repeated.cleanDuplicates();
+    Dataset<Row> checked = IngestTransforms.flagDuplicates(staged, repeated.keys());
     long accepted = clean - cleanDuplicates;
     long quarantined = total - accepted;
     progress.accept(
@@ -333,7 +329,40 @@ public final class IngestJob {
             total,
             stagedSeconds,
             seconds(start) - stagedSeconds));
-    return new Prepared(table, files, checked, repeated, accepted, quarantined);
+    return new Prepared(table, files, checked, repeated.keys(), accepted, quarantined);
+  }
+
+  /** The most repeated row keys of a table kept on the driver (about 200 bytes each there). */
+  static final int REPEATED_KEYS_ON_DRIVER = 50_000;
+
+  /**
+   * A table's repeated row keys ({@link IngestTransforms#repeatedKeys}) and the clean rows they
+   * turn into duplicates.
+   */
+  record Repeated(Dataset<Row> keys, long cleanDuplicates) {}
+
+  /**
+   * The repeated row keys of the staged rows. Usually there are none or a few: up to {@code
+   * onDriver} of them are collected, summed here and broadcast from the driver, two Spark jobs
+   * fewer per table than caching them (at 10,000 persons, ingest's three sources ran 61 jobs
+   * instead of 90, each a few tens of milliseconds). More stay on the executors, cached.
+   */
+  static Repeated repeated(SparkSession spark, Dataset<Row> staged, int onDriver) {
+    Dataset<Row> keys = IngestTransforms.repeatedKeys(staged);
+    List<Row> few = keys.limit(onDriver + 1).collectAsList();
+    if (few.size() <= onDriver) {
+      int clean = keys.schema().fieldIndex(IngestTransforms.CLEAN_DUPLICATES);
+      return new Repeated(
+          spark.createDataFrame(few, keys.schema()),
+          few.stream().mapToLong(r -> r.getLong(clean)).sum());
+    }
+    Dataset<Row> cached = keys.cache();
+    return new Repeated(
+        cached,
+        cached
+            .agg(coalesce(sum(col(IngestTransforms.CLEAN_DUPLICATES)), lit(0L)))
+            .first()
+            .getLong(0));
   }
 
   /**

@@ -115,6 +115,23 @@ class IngestTransformsTest {
     assertThat(cleanDuplicates).isEqualTo(3);
     assertThat(accepted).isEqualTo(clean - cleanDuplicates).isEqualTo(3);
     assertThat(repeated.count()).isEqualTo(3);
+    // As ingest finds them: collected to the driver, or over the bound (two here) cached.
+    List<Row> expected =
+        IngestTransforms.flagDuplicates(checked, repeated)
+            .orderBy("_source_file", "_line")
+            .collectAsList();
+    for (int onDriver : new int[] {IngestJob.REPEATED_KEYS_ON_DRIVER, 2}) {
+      IngestJob.Repeated found = IngestJob.repeated(spark, checked, onDriver);
+      assertThat(found.cleanDuplicates()).as("bound %d", onDriver).isEqualTo(3);
+      assertThat(found.keys().count()).isEqualTo(3);
+      assertThat(
+              IngestTransforms.flagDuplicates(checked, found.keys())
+                  .orderBy("_source_file", "_line")
+                  .collectAsList())
+          .as("bound %d", onDriver)
+          .isEqualTo(expected);
+      found.keys().unpersist();
+    }
   }
 
   @Test
