@@ -311,9 +311,9 @@ public final class IngestJob {
               + "; nothing was committed");
     }
     // Duplicates are found on the staged rows, by their keyed row key: the landing files are
-    // parsed once. The repeated keys are grouped once and cached; the same job counts the rows
-    // they turn into duplicates, so the accepted count needs no further pass, and both writes
-    // read the staged rows once each, with no further grouping.
+    // parsed once. The repeated keys are grouped once (see repeated), with the count of rows they
+    // turn into duplicates, so the accepted count needs no further pass, and both writes read the
+    // staged rows once each, with no further grouping.
     Dataset<Row> staged = spark.read().parquet(staging);
     Repeated repeated = repeated(spark, staged, REPEATED_KEYS_ON_DRIVER);
     long cleanDuplicates = repeated.cleanDuplicates();
@@ -332,7 +332,10 @@ public final class IngestJob {
     return new Prepared(table, files, checked, repeated.keys(), accepted, quarantined);
   }
 
-  /** The most repeated row keys of a table kept on the driver (about 200 bytes each there). */
+  /**
+   * The most repeated row keys of a table collected to the driver: a few hundred bytes each there,
+   * as rows and as the local table broadcast from them.
+   */
   static final int REPEATED_KEYS_ON_DRIVER = 50_000;
 
   /**
@@ -345,7 +348,9 @@ public final class IngestJob {
    * The repeated row keys of the staged rows. Usually there are none or a few: up to {@code
    * onDriver} of them are collected, summed here and broadcast from the driver, two Spark jobs
    * fewer per table than caching them (at 10,000 persons, ingest's three sources ran 61 jobs
-   * instead of 90, each a few tens of milliseconds). More stay on the executors, cached.
+   * instead of 90, each a few tens of milliseconds). More, which a batch repeating much of itself
+   * has, are cached and broadcast by the writes as before, after the grouping that found them too
+   * many: that batch pays one more pass over its staged keys.
    */
   static Repeated repeated(SparkSession spark, Dataset<Row> staged, int onDriver) {
     Dataset<Row> keys = IngestTransforms.repeatedKeys(staged);

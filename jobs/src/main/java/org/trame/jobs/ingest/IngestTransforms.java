@@ -174,8 +174,8 @@ public final class IngestTransforms {
 
   /**
    * The row keys seen more than once, each with its first (file, line) and {@link
-   * #CLEAN_DUPLICATES}: few, and small enough to broadcast. Computed once per table by ingest and
-   * cached, so that counting and writing the flagged rows reads them without grouping again.
+   * #CLEAN_DUPLICATES}: few, and small enough to broadcast. Computed once per table by ingest, so
+   * that counting and writing the flagged rows reads them without grouping again.
    */
   public static Dataset<Row> repeatedKeys(Dataset<Row> rows) {
     Column clean = when(size(col(REASONS)).equalTo(0), lit(1L)).otherwise(lit(0L));

@@ -20,12 +20,16 @@ import org.apache.spark.sql.types.StructType;
  * the smallest node id of its component.
  *
  * <p>A graph of at most {@link #DRIVER_EDGES} edges is collected and labelled on the driver by
- * union-find, in one Spark job. A larger one is labelled by minimum-label propagation: every node
+ * union-find, in one Spark job or a few (one per batch of partitions scanned). A larger one is
+ * labelled by minimum-label propagation, after that collection found it too large: every node
  * starts as its own label and takes the smallest label among its neighbours until nothing changes.
  * Rounds grow with the graph's diameter (a handful for record linkage, where components are
  * persons), each round being two joins and two Spark jobs; nothing is collected. Both give the same
- * labels. On the 1,000-person demo, whose graphs have a few thousand edges, propagation took most
- * of the link's Spark jobs, each costing a fixed fraction of a second whatever its size.
+ * labels (propagation also labels a null node null; the driver leaves it out). Node ids are
+ * compared as Java strings on the driver and as UTF-8 bytes by Spark, which order alike for the
+ * ASCII ids linkage uses (hashes, pseudonyms). On the 1,000-person demo, whose graphs have a few
+ * thousand edges, propagation took most of the link's Spark jobs, each costing a fixed fraction of
+ * a second whatever its size.
  */
 public final class Components {
   /** Edges: two string node columns. */
@@ -39,9 +43,9 @@ public final class Components {
   public static final String COMPONENT = "component";
 
   /**
-   * The most edges labelled on the driver: about 20 MB of node ids there (ids of 64-odd
-   * characters), held while the labels are computed and, as a table of at most twice as many rows,
-   * in the plans that use them.
+   * The most edges labelled on the driver: up to about 100 MB there at the bound (ids of 64-odd
+   * characters, as collected rows, the union-find's index and the labels), and a table of at most
+   * twice as many rows in the plans that use the labels.
    */
   static final int DRIVER_EDGES = 100_000;
 
@@ -59,7 +63,7 @@ public final class Components {
     return of(edges, maxRounds, DRIVER_EDGES, progress);
   }
 
-  /** {@link #of(Dataset, int, Consumer)} with the driver's bound given (tests set it to 0). */
+  /** {@link #of(Dataset, int, Consumer)} with the driver's bound given (tests lower it). */
   static Dataset<Row> of(
       Dataset<Row> edges, int maxRounds, int driverEdges, Consumer<String> progress) {
     if (driverEdges > 0) {

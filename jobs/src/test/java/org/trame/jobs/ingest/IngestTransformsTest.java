@@ -122,6 +122,12 @@ class IngestTransformsTest {
             .collectAsList();
     for (int onDriver : new int[] {IngestJob.REPEATED_KEYS_ON_DRIVER, 2}) {
       IngestJob.Repeated found = IngestJob.repeated(spark, checked, onDriver);
+      assertThat(found.keys().storageLevel())
+          .as("bound %d: cached on the executors only over the bound", onDriver)
+          .isEqualTo(
+              onDriver == 2
+                  ? org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()
+                  : org.apache.spark.storage.StorageLevel.NONE());
       assertThat(found.cleanDuplicates()).as("bound %d", onDriver).isEqualTo(3);
       assertThat(found.keys().count()).isEqualTo(3);
       assertThat(
