@@ -21,6 +21,7 @@ import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.ingest.IngestJob;
 import org.trame.jobs.link.LinkageVersions;
 import org.trame.jobs.pseudonymize.RecordKeys;
+import org.trame.jobs.spark.DeltaCommits;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.project.ProjectSpec.TableRef;
 import org.trame.project.StoredColumn;
@@ -179,7 +180,7 @@ final class ExtractInputs {
                         () ->
                             CommandException.usage(
                                 "Cannot extract: no link run has finished yet (run trame link)"))
-                : DeltaTable.forPath(spark, path).history(1).first().getLong(0);
+                : DeltaCommits.latestVersion(spark, path);
       }
       read.put(name, version);
       progress.accept("  reading " + name + " version " + version);

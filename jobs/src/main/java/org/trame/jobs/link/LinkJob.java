@@ -49,6 +49,7 @@ import org.trame.config.LinkageConfig;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.spark.CodeGeneration;
+import org.trame.jobs.spark.DeltaCommits;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -305,7 +306,7 @@ public final class LinkJob {
         .option("overwriteSchema", "true")
         .option("userMetadata", tag)
         .save(indexPath);
-    long indexVersion = DeltaTable.forPath(spark, indexPath).history(1).first().getLong(0);
+    long indexVersion = DeltaCommits.latestVersion(spark, indexPath);
     allIds
         .write()
         .format("delta")
@@ -409,7 +410,7 @@ public final class LinkJob {
               "  " + source.name() + "." + table.name() + ": not ingested yet, skipped");
           continue;
         }
-        long version = DeltaTable.forPath(spark, path).history(1).first().getLong(0);
+        long version = DeltaCommits.latestVersion(spark, path);
         inputs.add(new Input(source.name(), table.name(), version));
         progress.accept("  reading " + source.name() + "." + table.name() + " version " + version);
         Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path);
