@@ -18,6 +18,7 @@ import org.trame.config.ColumnConfig;
 import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.pseudonymize.PseudonymizeTransforms;
+import org.trame.jobs.spark.HadoopFolders;
 import org.trame.pseudo.Pseudonymizer;
 
 /**
@@ -83,14 +84,7 @@ final class Baselines {
       // Into a new table each run: overwriting an earlier run's Delta table would first read its
       // log, which grows with every bench, and make the baseline slower run after run.
       String target = out + "/" + table.name();
-      org.apache.hadoop.fs.Path targetPath = new org.apache.hadoop.fs.Path(target);
-      try {
-        targetPath
-            .getFileSystem(spark.sparkContext().hadoopConfiguration())
-            .delete(targetPath, true);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("Cannot delete " + target, e);
-      }
+      HadoopFolders.delete(spark.sparkContext().hadoopConfiguration(), target);
       projected.write().format(format).mode("overwrite").save(target);
       tables++;
     }

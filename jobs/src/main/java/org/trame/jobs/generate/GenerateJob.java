@@ -27,6 +27,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.trame.jobs.cli.CommandException;
 import org.trame.jobs.spark.HadoopConf;
+import org.trame.jobs.spark.HadoopFolders;
 
 /**
  * {@code trame generate}: a synthetic population and its care, written as the sources deliver it
@@ -173,7 +174,7 @@ public final class GenerateJob {
             PERSONS_HEADER,
             StandardCharsets.UTF_8,
             lines.getOrDefault(persons, 0L)));
-    delete(hadoop, staging);
+    HadoopFolders.delete(hadoop, staging);
     return new Result(files, batches, (System.nanoTime() - started) / 1e9);
   }
 
@@ -316,14 +317,5 @@ public final class GenerateJob {
       w.write(text);
     }
     return bytes.toByteArray();
-  }
-
-  private static void delete(Configuration hadoop, String folder) {
-    try {
-      Path p = new Path(folder);
-      p.getFileSystem(hadoop).delete(p, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + folder, e);
-    }
   }
 }

@@ -38,6 +38,7 @@ import org.trame.jobs.cli.ExitCode;
 import org.trame.jobs.ledger.RunEntry;
 import org.trame.jobs.spark.CodeGeneration;
 import org.trame.jobs.spark.DeltaCommits;
+import org.trame.jobs.spark.HadoopFolders;
 import org.trame.jobs.spark.PartitionReplace;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
@@ -565,13 +566,8 @@ public final class IngestJob {
   }
 
   private static void deleteStaging(SparkSession spark, Request request) {
-    String staging = request.paths().staging(request.runId());
-    try {
-      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(staging);
-      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot delete staging folder " + staging, e);
-    }
+    HadoopFolders.delete(
+        spark.sparkContext().hadoopConfiguration(), request.paths().staging(request.runId()));
   }
 
   private static final String STATISTICS_COLUMNS = "delta.dataSkippingStatsColumns";

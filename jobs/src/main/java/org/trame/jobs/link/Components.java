@@ -76,7 +76,7 @@ public final class Components {
   }
 
   /** Union-find over collected edges: each node with the smallest node of its component. */
-  static List<Row> onDriver(List<Row> edges) {
+  private static List<Row> onDriver(List<Row> edges) {
     Map<String, Integer> ids = new HashMap<>();
     List<String> names = new ArrayList<>();
     int[] parent = new int[2 * edges.size()];

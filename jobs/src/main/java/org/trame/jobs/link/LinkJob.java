@@ -50,6 +50,7 @@ import org.trame.config.SourceConfig;
 import org.trame.config.TableConfig;
 import org.trame.jobs.spark.CodeGeneration;
 import org.trame.jobs.spark.DeltaCommits;
+import org.trame.jobs.spark.HadoopFolders;
 import org.trame.jobs.spark.WarehousePaths;
 import org.trame.pseudo.Pseudonymizer;
 
@@ -386,12 +387,7 @@ public final class LinkJob {
     }
 
     void delete() {
-      try {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(folder);
-        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("Cannot delete staging folder " + folder, e);
-      }
+      HadoopFolders.delete(spark.sparkContext().hadoopConfiguration(), folder);
     }
   }
 

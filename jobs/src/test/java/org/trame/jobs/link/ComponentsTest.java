@@ -19,7 +19,6 @@ import org.trame.jobs.spark.SparkExtension;
 class ComponentsTest {
   @Test
   void aLongChainAndSeparateGroupsGetTheirSmallestNode(SparkSession spark) {
-    StructType schema = SCHEMA;
     Dataset<Row> edges =
         spark.createDataFrame(
             List.of(
@@ -30,7 +29,7 @@ class ComponentsTest {
                 RowFactory.create("x", "y"),
                 RowFactory.create("z", "y"),
                 RowFactory.create("q", "q")),
-            schema);
+            SCHEMA);
     // On the driver, and by propagation in Spark jobs (seven edges are over a bound of six).
     for (int driverEdges : new int[] {Components.DRIVER_EDGES, 6}) {
       List<String> rounds = new java.util.ArrayList<>();
