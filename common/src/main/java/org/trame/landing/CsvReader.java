@@ -97,8 +97,9 @@ public final class CsvReader implements Closeable {
       if (first.text().isEmpty()) {
         continue;
       }
-      List<Physical> consumed = new ArrayList<>();
-      StringBuilder text = new StringBuilder(first.text());
+      // The first line is split as it is; a builder is only made when a quoted field runs on.
+      List<Physical> consumed = List.of();
+      CharSequence text = first.text();
       int firstOpenQuote = 0;
       while (true) {
         Parse p = split(text);
@@ -121,6 +122,9 @@ public final class CsvReader implements Closeable {
         }
         // A quoted field runs past the end of the line: take the next line into it, within bounds.
         Physical more = consumed.size() + 1 < limits.maxRecordLines() ? nextPhysical() : null;
+        if (consumed.isEmpty()) {
+          consumed = new ArrayList<>();
+        }
         if (more == null
             || more.error() != null
             || text.length() + more.text().length() > limits.maxLineBytes()) {
@@ -136,7 +140,11 @@ public final class CsvReader implements Closeable {
               "column " + p.openQuoteColumn + ": quote opened here is never closed");
         }
         consumed.add(more);
-        text.append('\n').append(more.text());
+        text =
+            new StringBuilder(text.length() + 1 + more.text().length())
+                .append(text)
+                .append('\n')
+                .append(more.text());
       }
     }
   }
@@ -155,16 +163,21 @@ public final class CsvReader implements Closeable {
     int openQuoteColumn;
   }
 
+  /** The field count of the last record read: the next one's list is made that large. */
+  private int lastFieldCount = 16;
+
   /** Splits a record's text; reports an unclosed quote's column so the caller can read on. */
   private Parse split(CharSequence s) {
     Parse out = new Parse();
-    List<String> fields = new ArrayList<>();
+    List<String> fields = new ArrayList<>(lastFieldCount);
+    String line = s instanceof String str ? str : null;
     StringBuilder field = new StringBuilder();
     int i = 0;
     int n = s.length();
     int column = 1;
     while (true) {
       field.setLength(0);
+      String cut = null;
       if (i < n && s.charAt(i) == quote) {
         int open = column;
         i++;
@@ -196,6 +209,13 @@ public final class CsvReader implements Closeable {
           out.error = "column " + column + ": text after a closing quote";
           return out;
         }
+      } else if (line != null) {
+        // Unquoted text of a single line: cut out at once, not copied a character at a time.
+        int end = line.indexOf(delimiter, i);
+        end = end < 0 ? n : end;
+        cut = line.substring(i, end);
+        column += end - i;
+        i = end;
       } else {
         while (i < n && s.charAt(i) != delimiter) {
           field.append(s.charAt(i));
@@ -203,9 +223,10 @@ public final class CsvReader implements Closeable {
           column++;
         }
       }
-      fields.add(field.toString());
+      fields.add(cut != null ? cut : field.toString());
       if (i >= n) {
         out.fields = fields;
+        lastFieldCount = Math.min(fields.size(), 1024);
         return out;
       }
       i++;

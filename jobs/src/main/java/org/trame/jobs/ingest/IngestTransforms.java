@@ -16,7 +16,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.upper;
@@ -396,7 +395,7 @@ public final class IngestTransforms {
       case INTEGER:
         return when(present, text.try_cast(DataTypes.LongType));
       case DECIMAL:
-        return when(present, translate(text, ",", ".").try_cast(DECIMAL));
+        return when(present, functions.replace(text, lit(","), lit(".")).try_cast(DECIMAL));
       case DATE:
         return when(present, date(text, c.format()));
       default:
