@@ -168,6 +168,9 @@ public final class Bench implements AutoCloseable {
     ratios.put("ingest_vs_copy_parquet", ratio("ingest", "copy_parquet"));
     ratios.put("ingest_vs_copy_delta", ratio("ingest", "copy_delta"));
     ratios.put("copy_parquet_vs_duckdb", ratio("copy_parquet", "duckdb_copy_parquet"));
+    // The first runs in the JVM (first scale only): what a one-off command pays.
+    ratios.put(
+        "first_runs_ingest_vs_copy_parquet", ratio("ingest_first_run", "copy_parquet_first_run"));
     r.put("ratios", ratios);
     Map<String, Object> rates = new LinkedHashMap<>();
     int cores = Runtime.getRuntime().availableProcessors();
