@@ -197,6 +197,48 @@ final class BenchCommand implements Callable<Integer> {
         config.linkage());
   }
 
+  /** One baseline over every source and batch, into {@code out/<source>/<batch>}. */
+  private static Void copyAll(
+      Bench bench,
+      Bench.Baseline b,
+      WarehousePaths paths,
+      List<SourceConfig> sources,
+      List<String> batches,
+      String out,
+      Pseudonymizer pseudonymizer) {
+    for (SourceConfig s : sources) {
+      for (String batch : batches) {
+        bench.baseline(
+            b,
+            paths.landingBatch(s.name(), batch),
+            s,
+            out + "/" + s.name() + "/" + batch,
+            pseudonymizer);
+      }
+    }
+    return null;
+  }
+
+  /** Ingests every source and batch into {@code paths}' warehouse, each batch as its own run. */
+  private static List<IngestResult> ingestAll(
+      SparkSession spark,
+      WarehousePaths paths,
+      List<SourceConfig> sources,
+      List<String> batches,
+      Pseudonymizer pseudonymizer) {
+    List<IngestResult> all = new ArrayList<>();
+    for (SourceConfig s : sources) {
+      for (String batch : batches) {
+        all.add(
+            IngestJob.run(
+                spark,
+                new IngestJob.Request(paths, s, batch, pseudonymizer, RunIds.next()),
+                line -> {}));
+      }
+    }
+    return all;
+  }
+
   private Map<String, Object> scale(
       Cli cli, SparkSession spark, Bench bench, DemoWorkspace work, TrameConfig config, long n)
       throws IOException {
@@ -245,34 +287,20 @@ final class BenchCommand implements Callable<Integer> {
       HadoopFolders.delete(spark.sparkContext().hadoopConfiguration(), scratch);
       bench.stage(
           "copy_parquet_first_run",
-          () -> {
-            for (SourceConfig s : sources) {
-              for (String batch : batches) {
-                bench.baseline(
-                    Bench.Baseline.COPY_PARQUET,
-                    paths.landingBatch(s.name(), batch),
-                    s,
-                    scratch + "/copy/" + s.name() + "/" + batch,
-                    pseudonymizer);
-              }
-            }
-            return null;
-          });
+          () ->
+              copyAll(
+                  bench,
+                  Bench.Baseline.COPY_PARQUET,
+                  paths,
+                  sources,
+                  batches,
+                  scratch + "/copy",
+                  pseudonymizer));
       WarehousePaths scratchPaths =
           new WarehousePaths(paths.landing(), scratch + "/warehouse", paths.extracts());
       bench.stage(
           "ingest_first_run",
-          () -> {
-            for (SourceConfig s : sources) {
-              for (String batch : batches) {
-                IngestJob.run(
-                    spark,
-                    new IngestJob.Request(scratchPaths, s, batch, pseudonymizer, RunIds.next()),
-                    line -> {});
-              }
-            }
-            return null;
-          });
+          () -> ingestAll(spark, scratchPaths, sources, batches, pseudonymizer));
       warmedUp = true;
     }
     cli.progress("  DuckDB reference");
@@ -286,38 +314,14 @@ final class BenchCommand implements Callable<Integer> {
         cli.progress("  baseline " + b.label() + run);
         bench.stage(
             b.label(),
-            () -> {
-              for (SourceConfig s : sources) {
-                for (String batch : batches) {
-                  bench.baseline(
-                      b,
-                      paths.landingBatch(s.name(), batch),
-                      s,
-                      baseline + "/" + b.label() + "/" + s.name() + "/" + batch,
-                      pseudonymizer);
-                }
-              }
-              return null;
-            });
+            () ->
+                copyAll(
+                    bench, b, paths, sources, batches, baseline + "/" + b.label(), pseudonymizer));
       }
       cli.progress("  ingest" + run);
       // A rerun of a batch replaces it: link reads what the last run wrote.
       ingested =
-          bench.stage(
-              "ingest",
-              () -> {
-                List<IngestResult> all = new ArrayList<>();
-                for (SourceConfig s : sources) {
-                  for (String batch : batches) {
-                    all.add(
-                        IngestJob.run(
-                            spark,
-                            new IngestJob.Request(paths, s, batch, pseudonymizer, RunIds.next()),
-                            line -> {}));
-                  }
-                }
-                return all;
-              });
+          bench.stage("ingest", () -> ingestAll(spark, paths, sources, batches, pseudonymizer));
     }
     cli.progress("  link");
     LinkJob.Result linked =
