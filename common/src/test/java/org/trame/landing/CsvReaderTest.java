@@ -29,9 +29,10 @@ class CsvReaderTest {
 
   @Test
   void readsFieldsWithLineNumbers() throws IOException {
-    List<CsvReader.Record> r = read("a;b;c\r\n1;2;3\n\n4;;6\n");
-    assertThat(r).extracting(CsvReader.Record::line).containsExactly(1L, 2L, 4L);
+    List<CsvReader.Record> r = read("a;b;c\r\n1;2;3\n\n4;;6\n;x;\n");
+    assertThat(r).extracting(CsvReader.Record::line).containsExactly(1L, 2L, 4L, 5L);
     assertThat(r.get(2).fields()).containsExactly("4", "", "6");
+    assertThat(r.get(3).fields()).as("empty first and last fields").containsExactly("", "x", "");
   }
 
   @Test
