@@ -316,7 +316,12 @@ public final class IngestJob {
     // turn into duplicates, so the accepted count needs no further pass, and both writes read the
     // staged rows once each, with no further grouping.
     Dataset<Row> staged = spark.read().parquet(staging);
-    Repeated repeated = repeated(spark, staged, REPEATED_KEYS_ON_DRIVER);
+    Repeated repeated =
+        repeated(
+            spark,
+            staged,
+            files.stream().map(f -> new org.apache.hadoop.fs.Path(f).getName()).toList(),
+            REPEATED_KEYS_ON_DRIVER);
     long cleanDuplicates = repeated.cleanDuplicates();
     Dataset<Row> checked = IngestTransforms.flagDuplicates(staged, repeated.keys());
     long accepted = clean - cleanDuplicates;
@@ -353,8 +358,9 @@ public final class IngestJob {
    * has, are cached and broadcast by the writes as before, after the grouping that found them too
    * many: that batch pays one more pass over its staged keys.
    */
-  static Repeated repeated(SparkSession spark, Dataset<Row> staged, int onDriver) {
-    Dataset<Row> keys = IngestTransforms.repeatedKeys(staged);
+  static Repeated repeated(
+      SparkSession spark, Dataset<Row> staged, List<String> fileNames, int onDriver) {
+    Dataset<Row> keys = IngestTransforms.repeatedKeys(staged, fileNames);
     List<Row> few = keys.limit(onDriver + 1).collectAsList();
     if (few.size() <= onDriver) {
       int clean = keys.schema().fieldIndex(IngestTransforms.CLEAN_DUPLICATES);

@@ -160,8 +160,9 @@ public final class IngestTransforms {
    * duplicate of ER_PRS_F.csv.gz line 12}), then drops the key. Only the key column is grouped; the
    * repeated keys (few) are broadcast back, so the rows are not shuffled.
    */
-  public static Dataset<Row> flagDuplicates(Dataset<Row> rows) {
-    return flagDuplicates(rows, repeatedKeys(rows));
+  public static Dataset<Row> flagDuplicates(
+      Dataset<Row> rows, java.util.Collection<String> fileNames) {
+    return flagDuplicates(rows, repeatedKeys(rows, fileNames));
   }
 
   /**
@@ -175,25 +176,58 @@ public final class IngestTransforms {
    * The row keys seen more than once, each with its first (file, line) and {@link
    * #CLEAN_DUPLICATES}: few, and small enough to broadcast. Computed once per table by ingest, so
    * that counting and writing the flagged rows reads them without grouping again.
+   *
+   * <p>The first line is the least of one number per row: its file's rank among {@code fileNames}
+   * (sorted), its line, and last whether it had reasons. The minimum of a number is a hash
+   * aggregation, where the minimum of a (file, line, clean) struct made Spark sort every row of the
+   * table, twice.
+   *
+   * @param fileNames the names of the files the rows come from (their {@link #SOURCE_FILE})
    */
-  public static Dataset<Row> repeatedKeys(Dataset<Row> rows) {
+  public static Dataset<Row> repeatedKeys(
+      Dataset<Row> rows, java.util.Collection<String> fileNames) {
+    List<String> names = new ArrayList<>(new java.util.TreeSet<>(fileNames));
+    if (names.isEmpty()) {
+      names.add("");
+    }
+    Column known = array(names.stream().map(functions::lit).toArray(Column[]::new));
     Column clean = when(size(col(REASONS)).equalTo(0), lit(1L)).otherwise(lit(0L));
-    Column firstRow = col("_first_row");
+    Column place =
+        functions
+            .shiftleft(
+                functions
+                    .shiftleft(
+                        functions.array_position(known, col(SOURCE_FILE)).cast(DataTypes.LongType),
+                        LINE_BITS)
+                    .plus(col(LINE)),
+                1)
+            .plus(lit(1L).minus(clean));
+    Column first = col("_first_place");
+    Column line = functions.shiftright(first, 1);
     return rows.where(col(ROW_KEY).isNotNull())
         .groupBy(col(ROW_KEY))
         .agg(
-            functions.min(struct(col(SOURCE_FILE), col(LINE), clean.as("_clean"))).as("_first_row"),
+            functions.min(place).as("_first_place"),
             functions.count(lit(1)).as("_n"),
             functions.sum(clean).as("_clean_rows"))
         .where(col("_n").gt(1))
         .select(
             col(ROW_KEY),
-            struct(firstRow.getField(SOURCE_FILE).as(SOURCE_FILE), firstRow.getField(LINE).as(LINE))
+            struct(
+                    functions
+                        .element_at(known, functions.shiftright(line, LINE_BITS).cast("int"))
+                        .as(SOURCE_FILE),
+                    line.bitwiseAND(lit((1L << LINE_BITS) - 1)).as(LINE))
                 .as("_first"),
-            col("_clean_rows").minus(firstRow.getField("_clean")).as(CLEAN_DUPLICATES));
+            col("_clean_rows")
+                .minus(lit(1L).minus(first.bitwiseAND(lit(1L))))
+                .as(CLEAN_DUPLICATES));
   }
 
-  /** {@link #flagDuplicates(Dataset)} with the repeated keys already known. */
+  /** Bits of a row's line in its place (a trillion lines at most), above its clean bit. */
+  private static final int LINE_BITS = 40;
+
+  /** {@link #flagDuplicates(Dataset, java.util.Collection)} with the repeated keys known. */
   public static Dataset<Row> flagDuplicates(Dataset<Row> rows, Dataset<Row> repeated) {
     Column first = col("_first");
     Column duplicate =

@@ -74,7 +74,7 @@ class IngestTransformsTest {
             new Object[] {"v.csv", 4L, null, "A", "2023-05-17", "75011"},
             new Object[] {"v.csv", 5L, "line 5: 2 fields, the header has 3", null, null, null},
             new Object[] {"v.csv", 6L, "line 6: 2 fields, the header has 3", null, null, null});
-    Dataset<Row> out = IngestTransforms.flagDuplicates(checked(rows));
+    Dataset<Row> out = IngestTransforms.flagDuplicates(checked(rows), List.of("v.csv"));
     List<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT").collectAsList();
     assertThat(accepted).hasSize(2);
     assertThat(accepted.get(0).<String>getAs("DAY")).isEqualTo("2023-05");
@@ -107,7 +107,7 @@ class IngestTransformsTest {
             new Object[] {"w.csv", 5L, null, "D", "2023-13-01", "75011"});
     Dataset<Row> checked = checked(rows);
     long clean = checked.where(size(col(IngestTransforms.REASONS)).equalTo(0)).count();
-    Dataset<Row> repeated = IngestTransforms.repeatedKeys(checked);
+    Dataset<Row> repeated = IngestTransforms.repeatedKeys(checked, List.of("w.csv", "v.csv"));
     long cleanDuplicates = repeated.agg(sum(IngestTransforms.CLEAN_DUPLICATES)).first().getLong(0);
     long accepted =
         IngestTransforms.accepted(IngestTransforms.flagDuplicates(checked, repeated)).count();
@@ -121,7 +121,8 @@ class IngestTransformsTest {
             .orderBy("_source_file", "_line")
             .collectAsList();
     for (int onDriver : new int[] {IngestJob.REPEATED_KEYS_ON_DRIVER, 2}) {
-      IngestJob.Repeated found = IngestJob.repeated(spark, checked, onDriver);
+      IngestJob.Repeated found =
+          IngestJob.repeated(spark, checked, List.of("v.csv", "w.csv"), onDriver);
       assertThat(found.keys().storageLevel())
           .as("bound %d: cached on the executors only over the bound", onDriver)
           .isEqualTo(
@@ -210,7 +211,8 @@ class IngestTransformsTest {
     };
     List<List<String>> results = new java.util.ArrayList<>();
     for (SparkSession session : List.of(interpreted, compiled)) {
-      Dataset<Row> out = IngestTransforms.flagDuplicates(checked(raw(session, rows)));
+      Dataset<Row> out =
+          IngestTransforms.flagDuplicates(checked(raw(session, rows)), List.of("v.csv"));
       Dataset<Row> accepted = IngestTransforms.accepted(out).orderBy("VISIT");
       Dataset<Row> quarantined = IngestTransforms.quarantined(out, TABLE).orderBy("line");
       results.add(
