@@ -86,7 +86,10 @@ final class LandingReader {
     }
   }
 
-  /** Records in a row of a slice: long enough that a slice's Parquet pages keep their runs. */
+  /**
+   * Consecutive records that go to one slice: enough that a slice's rows keep the runs of similar
+   * values that Parquet encodes compactly.
+   */
   static final int SLICE_BLOCK = 4096;
 
   /**
