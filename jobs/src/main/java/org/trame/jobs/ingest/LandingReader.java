@@ -101,8 +101,29 @@ final class LandingReader {
    */
   static final long SLICE_BYTES = 8L << 20;
 
-  /** The slices of {@code files}: one per {@link #SLICE_BYTES} of each, up to the cores. */
-  private static List<Slice> slices(SparkSession spark, List<String> files) {
+  /** The Spark setting that replaces {@link #SLICE_BYTES}, in bytes. */
+  static final String SLICE_BYTES_SETTING = "spark.trame.ingest.sliceBytes";
+
+  /**
+   * The slices of {@code files}: one per {@link #SLICE_BYTES} (or {@link #SLICE_BYTES_SETTING}) of
+   * each, up to the cores.
+   */
+  static List<Slice> slices(SparkSession spark, List<String> files) {
+    String setting = spark.conf().get(SLICE_BYTES_SETTING, String.valueOf(SLICE_BYTES));
+    long sliceBytes;
+    try {
+      sliceBytes = Long.parseLong(setting.trim());
+    } catch (NumberFormatException e) {
+      sliceBytes = 0;
+    }
+    if (sliceBytes <= 0) {
+      throw org.trame.jobs.cli.CommandException.usage(
+          "Spark setting "
+              + SLICE_BYTES_SETTING
+              + " must be a positive number of bytes, not '"
+              + setting
+              + "'");
+    }
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     List<Long> sizes = new ArrayList<>();
     for (String file : files) {
@@ -113,7 +134,7 @@ final class LandingReader {
         throw new UncheckedIOException("Cannot read the size of " + file, e);
       }
     }
-    return slices(files, sizes, SLICE_BYTES, spark.sparkContext().defaultParallelism());
+    return slices(files, sizes, sliceBytes, spark.sparkContext().defaultParallelism());
   }
 
   /**
