@@ -140,11 +140,12 @@ public final class CsvReader implements Closeable {
               "column " + p.openQuoteColumn + ": quote opened here is never closed");
         }
         consumed.add(more);
-        text =
-            new StringBuilder(text.length() + 1 + more.text().length())
-                .append(text)
-                .append('\n')
-                .append(more.text());
+        // The builder is made once, on the record's second line, and grows from there.
+        StringBuilder joined =
+            text instanceof StringBuilder b
+                ? b
+                : new StringBuilder(text.length() + 1 + more.text().length()).append(text);
+        text = joined.append('\n').append(more.text());
       }
     }
   }

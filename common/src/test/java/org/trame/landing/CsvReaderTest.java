@@ -37,10 +37,14 @@ class CsvReaderTest {
 
   @Test
   void quotedFieldsHoldDelimitersQuotesAndLineBreaks() throws IOException {
-    List<CsvReader.Record> r = read("a;b\n\"x;y\";\"say \"\"hi\"\"\"\n\"two\nlines\";z\nlast;1\n");
+    List<CsvReader.Record> r =
+        read(
+            "a;b\n\"x;y\";\"say \"\"hi\"\"\"\n\"two\nlines\";z\nlast;1\n\"over\nthree\nlines\";w\n");
     assertThat(r.get(1).fields()).containsExactly("x;y", "say \"hi\"");
     assertThat(r.get(2).fields()).containsExactly("two\nlines", "z");
     assertThat(r.get(3).line()).isEqualTo(5L);
+    assertThat(r.get(4).line()).isEqualTo(6L);
+    assertThat(r.get(4).fields()).containsExactly("over\nthree\nlines", "w");
   }
 
   @Test
