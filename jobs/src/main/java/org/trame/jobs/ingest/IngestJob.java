@@ -126,19 +126,8 @@ public final class IngestJob {
     LandingFiles landing = new LandingFiles(spark);
     String folder = batchFolder(landing, request);
     Map<String, Long> out = new java.util.TreeMap<>();
-    try {
-      for (TableConfig table : request.source().tables()) {
-        for (String f : landing.find(folder, table)) {
-          org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(f);
-          out.put(
-              f,
-              path.getFileSystem(spark.sparkContext().hadoopConfiguration())
-                  .getFileStatus(path)
-                  .getLen());
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot list " + folder, e);
+    for (TableConfig table : request.source().tables()) {
+      out.putAll(landing.findWithSizes(folder, table));
     }
     return out;
   }
@@ -259,7 +248,8 @@ public final class IngestJob {
       Request request,
       Consumer<String> progress) {
     long start = System.nanoTime();
-    List<String> files = landing.find(folder, table);
+    Map<String, Long> sizes = landing.findWithSizes(folder, table);
+    List<String> files = new ArrayList<>(sizes.keySet());
     List<String> header = landing.checkHeaders(files, table);
     progress.accept(
         "  "
@@ -267,7 +257,8 @@ public final class IngestJob {
             + ": reading "
             + files.size()
             + (files.size() == 1 ? " file" : " files"));
-    Dataset<Row> raw = LandingReader.read(spark, files, header, table.format());
+    Dataset<Row> raw =
+        LandingReader.read(spark, LandingReader.slices(spark, sizes), header, table.format());
     Dataset<Row> typed =
         IngestTransforms.withRowKey(
             IngestTransforms.typeAndValidate(raw, table),
@@ -320,7 +311,7 @@ public final class IngestJob {
         repeated(
             spark,
             staged,
-            files.stream().map(f -> new org.apache.hadoop.fs.Path(f).getName()).toList(),
+            files.stream().map(LandingReader::sourceFile).toList(),
             REPEATED_KEYS_ON_DRIVER);
     long cleanDuplicates = repeated.cleanDuplicates();
     Dataset<Row> checked = IngestTransforms.flagDuplicates(staged, repeated.keys());

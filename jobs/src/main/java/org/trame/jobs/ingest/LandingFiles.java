@@ -47,12 +47,20 @@ final class LandingFiles {
 
   /** The batch folder's regular files matching the table's {@code files} glob, sorted by name. */
   List<String> find(String batchFolder, TableConfig table) {
+    return new ArrayList<>(findWithSizes(batchFolder, table).keySet());
+  }
+
+  /**
+   * {@link #find} with each file's size in bytes, as the listing gave it (on object stores, no
+   * further request per file).
+   */
+  java.util.LinkedHashMap<String, Long> findWithSizes(String batchFolder, TableConfig table) {
     Path folder = new Path(batchFolder);
     try {
       refuseUndecodableNames(folder);
       FileSystem fs = folder.getFileSystem(hadoop);
       FileStatus[] matches = fs.globStatus(new Path(folder, table.files()));
-      List<String> files = new ArrayList<>();
+      java.util.LinkedHashMap<String, Long> files = new java.util.LinkedHashMap<>();
       if (matches != null) {
         Arrays.sort(matches);
         for (FileStatus f : matches) {
@@ -63,7 +71,7 @@ final class LandingFiles {
                     + ": symbolic links are not read in landing; copy the file instead");
           }
           if (f.isFile()) {
-            files.add(f.getPath().toString());
+            files.put(f.getPath().toString(), f.getLen());
           }
         }
       }

@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -39,9 +40,12 @@ final class LandingReader {
 
   private LandingReader() {}
 
-  static Dataset<Row> read(
-      SparkSession spark, List<String> files, List<String> header, FileFormat format) {
-    return readSlices(spark, slices(spark, files), header, format);
+  /**
+   * The {@link IngestTransforms#SOURCE_FILE} of a landing file's rows: its name, without its
+   * folder.
+   */
+  static String sourceFile(String file) {
+    return new Path(file).getName();
   }
 
   private static StructType schema(List<String> header) {
@@ -56,8 +60,8 @@ final class LandingReader {
     return schema;
   }
 
-  /** {@link #read(SparkSession, List, List, FileFormat)} of the given slices, one task each. */
-  static Dataset<Row> readSlices(
+  /** Reads the given slices of a table's landing files ({@link #slices}), one task each. */
+  static Dataset<Row> read(
       SparkSession spark, List<Slice> slices, List<String> header, FileFormat format) {
     StructType schema = schema(header);
     HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
@@ -105,10 +109,10 @@ final class LandingReader {
   static final String SLICE_BYTES_SETTING = "spark.trame.ingest.sliceBytes";
 
   /**
-   * The slices of {@code files}: one per {@link #SLICE_BYTES} (or {@link #SLICE_BYTES_SETTING}) of
-   * each, up to the cores.
+   * The slices of the files of {@code sizes} (bytes by file): one per {@link #SLICE_BYTES} (or
+   * {@link #SLICE_BYTES_SETTING}) of each, up to the cores.
    */
-  static List<Slice> slices(SparkSession spark, List<String> files) {
+  static List<Slice> slices(SparkSession spark, Map<String, Long> sizes) {
     String setting = spark.conf().get(SLICE_BYTES_SETTING, String.valueOf(SLICE_BYTES));
     long sliceBytes;
     try {
@@ -124,29 +128,19 @@ final class LandingReader {
               + setting
               + "'");
     }
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    List<Long> sizes = new ArrayList<>();
-    for (String file : files) {
-      try {
-        Path path = new Path(file);
-        sizes.add(path.getFileSystem(hadoop).getFileStatus(path).getLen());
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read the size of " + file, e);
-      }
-    }
-    return slices(files, sizes, sliceBytes, spark.sparkContext().defaultParallelism());
+    return slices(sizes, sliceBytes, spark.sparkContext().defaultParallelism());
   }
 
   /**
-   * The slices of {@code files} of the given sizes: one per {@code sliceBytes} of each file, at
-   * least one and at most {@code cores}.
+   * The slices of the files of {@code sizes} (bytes by file): one per {@code sliceBytes} of each
+   * file, at least one and at most {@code cores}.
    */
-  static List<Slice> slices(List<String> files, List<Long> sizes, long sliceBytes, int cores) {
+  static List<Slice> slices(Map<String, Long> sizes, long sliceBytes, int cores) {
     List<Slice> out = new ArrayList<>();
-    for (int f = 0; f < files.size(); f++) {
-      int count = (int) Math.max(1, Math.min(Math.max(1, cores), sizes.get(f) / sliceBytes));
+    for (Map.Entry<String, Long> file : sizes.entrySet()) {
+      int count = (int) Math.max(1, Math.min(Math.max(1, cores), file.getValue() / sliceBytes));
       for (int i = 0; i < count; i++) {
-        out.add(new Slice(files.get(f), i, count));
+        out.add(new Slice(file.getKey(), i, count));
       }
     }
     return out;
@@ -174,7 +168,7 @@ final class LandingReader {
     FileRows(
         Configuration conf, Slice slice, Charset charset, char delimiter, char quote, int width)
         throws IOException {
-      this.name = new Path(slice.file()).getName();
+      this.name = sourceFile(slice.file());
       this.width = width;
       this.slice = slice;
       this.reader =

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,9 +30,11 @@ class LandingReaderTest {
 
   @Test
   void aFileMakesOneSlicePerSliceBytesWithinTheCores() {
-    List<String> files = List.of("a.csv.gz", "b.csv.gz", "c.csv.gz");
-    List<LandingReader.Slice> slices =
-        LandingReader.slices(files, List.of(0L, 20L << 20, 100L << 20), 8L << 20, 4);
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    sizes.put("a.csv.gz", 0L);
+    sizes.put("b.csv.gz", 20L << 20);
+    sizes.put("c.csv.gz", 100L << 20);
+    List<LandingReader.Slice> slices = LandingReader.slices(sizes, 8L << 20, 4);
     assertThat(slices)
         .containsExactly(
             new LandingReader.Slice("a.csv.gz", 0, 1),
@@ -40,7 +44,8 @@ class LandingReaderTest {
             new LandingReader.Slice("c.csv.gz", 1, 4),
             new LandingReader.Slice("c.csv.gz", 2, 4),
             new LandingReader.Slice("c.csv.gz", 3, 4));
-    assertThat(LandingReader.slices(files, List.of(1L, 1L, 1L), 8L << 20, 1)).hasSize(3);
+    sizes.replaceAll((file, bytes) -> 100L << 20);
+    assertThat(LandingReader.slices(sizes, 8L << 20, 1)).as("one core").hasSize(3);
   }
 
   @Test
@@ -79,8 +84,7 @@ class LandingReaderTest {
 
   private static List<String> lines(SparkSession spark, List<LandingReader.Slice> slices) {
     List<String> out = new ArrayList<>();
-    for (Row r :
-        LandingReader.readSlices(spark, slices, List.of("ID", "TEXT"), CSV).collectAsList()) {
+    for (Row r : LandingReader.read(spark, slices, List.of("ID", "TEXT"), CSV).collectAsList()) {
       out.add(r.getLong(1) + "|" + r.getString(2) + "|" + r.getString(3) + "|" + r.getString(4));
     }
     return out;
